@@ -1,0 +1,71 @@
+import { awscdk, javascript } from 'projen';
+
+// One place for the versions the library is built and tested against.
+// aws-cdk-lib 2.257.0 is the lowest version cdk-nag 3 accepts; it is also our peer-dependency floor.
+const CDK_VERSION = '2.257.0';
+const CONSTRUCTS_VERSION = '10.5.1';
+// The nearest integ-tests-alpha the registry serves for our CDK range (checked with `npm view`).
+const INTEG_TESTS_ALPHA_VERSION = '2.245.0-alpha.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-llm-gateway',
+  description:
+    'AWS CDK construct that puts LLM agents behind one governed LiteLLM gateway on ECS Fargate in front of Amazon Bedrock: model aliases, routing, fallback, rate limits and spend per agent.',
+  keywords: ['cdk', 'awscdk', 'aws-cdk', 'litellm', 'bedrock', 'llm', 'gateway', 'ecs', 'fargate', 'openai'],
+  author: 'cdk-llm-gateway developers',
+  authorAddress: 'maintainers@cdk-llm-gateway.dev',
+  repositoryUrl: 'https://github.com/cdk-llm-gateway/cdk-llm-gateway.git',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  // Keep projen's own tsconfig inside .projen/ so the top level holds only the project's folders.
+  projenrcTsOptions: { projenCodeDir: '.projen' },
+  minNodeVersion: '20.0.0',
+
+  cdkVersion: CDK_VERSION,
+  constructsVersion: CONSTRUCTS_VERSION,
+  jsiiVersion: '~6.0.0',
+
+  // jsii writes its own tsconfig.json at compile time; tests, integ cases and .projenrc.ts share tsconfig.dev.json.
+  disableTsconfig: true,
+  tsconfigDev: {
+    include: ['integ/**/*.ts'],
+    compilerOptions: {},
+  },
+
+  publishToPypi: {
+    distName: 'cdk-llm-gateway',
+    module: 'cdk_llm_gateway',
+  },
+
+  // CI is .ci/run; no hosted workflows, no release automation in this repository.
+  github: false,
+  release: false,
+  sampleCode: false,
+
+  bundledDeps: ['yaml@^2.8.0'],
+  devDeps: [
+    'cdk-nag@^3.0.2',
+    'fast-check@^4',
+    `@aws-cdk/integ-tests-alpha@${INTEG_TESTS_ALPHA_VERSION}`,
+  ],
+
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'integ'],
+  },
+  jestOptions: {
+    jestConfig: {
+      testTimeout: 120_000,
+    },
+  },
+
+  gitignore: ['cdk.out/', '*.cdk.out/', '__pycache__/', '*.pyc', '.pytest_cache/', '.venv/', '/dist/'],
+});
+
+for (const pattern of ['/integ/', '/.ci/', 'cdk.out/', '__pycache__/', '*.pyc', '.pytest_cache/', '/assets/**/tests/', '/assets/**/bench/']) {
+  project.addPackageIgnore(pattern);
+}
+
+project.synth();

@@ -1,0 +1,407 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import { stringify } from 'yaml';
+import { BedrockModel, InferenceGeography } from './bedrock-model';
+import { ModelAlias } from './model-alias';
+import { Fallback, RoutingProps, RoutingStrategy } from './routing';
+
+/** The aliases of the reference deployment (SPEC S-MODEL-1..3, with the published Sonnet 4.5 id of S-MODEL-5). */
+function referenceModels(): ModelAlias[] {
+  const sonnet = BedrockModel.CLAUDE_SONNET_4_5.inGeography(InferenceGeography.US);
+  const haiku = BedrockModel.CLAUDE_HAIKU_4_5.inGeography(InferenceGeography.US);
+  return [
+    { alias: 'claude-primary', model: sonnet, tpm: 80_000, rpm: 50 },
+    { alias: 'claude-fallback', model: haiku, tpm: 80_000, rpm: 100 },
+    { alias: 'claude-fast', model: haiku, tpm: 80_000, rpm: 100 },
+  ];
+}
+
+function referenceFallbacks(): Fallback[] {
+  return [{ from: 'claude-primary', to: ['claude-fallback'] }];
+}
+
+/** A condition under which the configuration is legal but risky; the gateway reports it as a CDK warning. */
+export interface ConfigWarning {
+  /** A stable id, so a user can acknowledge the warning (`Annotations.of(scope).acknowledgeWarning(id)`). */
+  readonly id: string;
+  /** What is risky and what to do about it. */
+  readonly message: string;
+}
+
+/**
+ * The typed LiteLLM configuration: models, routing and proxy settings.
+ */
+export interface GatewayConfigProps {
+  /**
+   * The model aliases agents can call.
+   *
+   * @default - the reference aliases: claude-primary (Claude Sonnet 4.5, `us.`, 80,000 tpm, 50 rpm),
+   * claude-fallback and claude-fast (Claude Haiku 4.5, `us.`, 80,000 tpm, 100 rpm)
+   */
+  readonly models?: ModelAlias[];
+  /**
+   * Router settings: strategy, retries, cooldowns and fallbacks.
+   *
+   * @default - the reference routing (see `RoutingProps`)
+   */
+  readonly routing?: RoutingProps;
+  /**
+   * How long one request to the proxy may take (`litellm_settings.request_timeout`). The load balancer's idle
+   * timeout must not be shorter.
+   *
+   * @default Duration.seconds(600)
+   */
+  readonly requestTimeout?: Duration;
+  /**
+   * Maximum requests in flight per deployment (`general_settings.max_parallel_requests`).
+   *
+   * @default 50
+   */
+  readonly maxParallelRequests?: number;
+  /**
+   * Retries LiteLLM makes for a failed call (`litellm_settings.num_retries`).
+   *
+   * @default 3
+   */
+  readonly numRetries?: number;
+  /**
+   * Drop OpenAI parameters that Bedrock does not support instead of failing (`litellm_settings.drop_params`).
+   *
+   * @default true
+   */
+  readonly dropParams?: boolean;
+  /**
+   * Log JSON lines (`litellm_settings.json_logs`), which the metric filters read.
+   *
+   * @default true
+   */
+  readonly jsonLogs?: boolean;
+  /**
+   * Let the admin UI store models in the database (`general_settings.store_model_in_db`). Off keeps the typed
+   * configuration the single source of truth.
+   *
+   * @default false
+   */
+  readonly storeModelInDb?: boolean;
+  /**
+   * Register the metrics callback (one JSON line per completion, read by the metric filters).
+   *
+   * @default true
+   */
+  readonly metricsCallback?: boolean;
+  /**
+   * The name of the environment variable that holds the admin key; the config references it as
+   * `os.environ/<name>`. A name, never the key itself.
+   *
+   * @default 'LITELLM_ADMIN_KEY'
+   */
+  readonly masterKeyVariable?: string;
+}
+
+/** Options of `GatewayConfig.render`. */
+export interface GatewayConfigOptions {
+  /**
+   * The Region used for aliases without one, and checked against their inference-profile geography.
+   * A token (an environment-agnostic stack) counts as unknown.
+   *
+   * @default - unknown: aliases without a Region are rendered without `aws_region_name`
+   */
+  readonly defaultRegion?: string;
+}
+
+const ALIAS = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]{1,2}$/;
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+
+/**
+ * The LiteLLM configuration of a gateway, validated on construction and rendered to `litellm_config.yaml`.
+ *
+ * Pure: no AWS calls and no construct scope, so it can be tested and rendered on its own. Every key is written
+ * where LiteLLM reads it (checked against LiteLLM v1.83 sources: `litellm/router.py` `Router.__init__`,
+ * `litellm/proxy/proxy_server.py` `ProxyConfig.load_config`, `litellm/proxy/common_utils/callback_utils.py`).
+ */
+export class GatewayConfig {
+  /**
+   * The module path, relative to the config file's folder, of the metrics callback instance
+   * (`assets/litellm/callbacks/metrics_logger.py`, object `metrics_logger`). LiteLLM resolves `a.b.c` to
+   * `<config dir>/a/b.py` and takes attribute `c`, which must be an instance (S-FIX-5).
+   */
+  public static readonly METRICS_CALLBACK = 'callbacks.metrics_logger.metrics_logger';
+
+  /** The environment variable that carries the admin (master) key into the container by default. */
+  public static readonly DEFAULT_MASTER_KEY_VARIABLE = 'LITELLM_ADMIN_KEY';
+
+  /** The model aliases, defaults applied. */
+  public readonly models: ModelAlias[];
+  /** The routing strategy. */
+  public readonly strategy: RoutingStrategy;
+  /** How long one request to the proxy may take. */
+  public readonly requestTimeout: Duration;
+  /** Conditions that are legal but risky. */
+  public readonly warnings: ConfigWarning[];
+
+  private readonly props: GatewayConfigProps;
+  private readonly defaultRegion?: string;
+  private readonly fallbacks: Fallback[];
+  private readonly contextWindowFallbacks: Fallback[];
+
+  constructor(props: GatewayConfigProps = {}, options: GatewayConfigOptions = {}) {
+    this.props = props;
+    this.defaultRegion = options.defaultRegion !== undefined && !Token.isUnresolved(options.defaultRegion) ? options.defaultRegion : undefined;
+    const routing = props.routing ?? {};
+    const defaulted = props.models === undefined;
+    this.models = props.models ?? referenceModels();
+    this.strategy = routing.strategy ?? RoutingStrategy.USAGE_BASED_ROUTING;
+    this.fallbacks = routing.fallbacks ?? (defaulted ? referenceFallbacks() : []);
+    this.contextWindowFallbacks = routing.contextWindowFallbacks ?? (defaulted ? referenceFallbacks() : []);
+    this.requestTimeout = props.requestTimeout ?? Duration.seconds(600);
+
+    this.validate();
+    this.warnings = this.collectWarnings();
+  }
+
+  /** Whether any alias has a tpm or rpm limit: per-process counters unless the router shares state. */
+  public get hasRateLimits(): boolean {
+    return this.models.some((m) => m.tpm !== undefined || m.rpm !== undefined);
+  }
+
+  /** The distinct Bedrock models the aliases call, for IAM. */
+  public get bedrockModels(): BedrockModel[] {
+    const seen = new Map<string, BedrockModel>();
+    for (const m of this.models) {
+      seen.set(m.model.modelId, m.model);
+    }
+    return [...seen.values()];
+  }
+
+  /** The alias names, in order. */
+  public get aliases(): string[] {
+    return this.models.map((m) => m.alias);
+  }
+
+  /** The configuration as `litellm_config.yaml` text, keys in a stable order. */
+  public renderYaml(): string {
+    const header = '# Generated by cdk-llm-gateway from typed props. Edit the construct props, not this file.\n';
+    // YAML 1.1, as LiteLLM reads it with PyYAML: strings such as 'on', 'no' or 'y' must be quoted.
+    return header + stringify(this._document(), { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false });
+  }
+
+  /**
+   * The configuration document as plain data.
+   * @internal
+   */
+  public _document(): Record<string, unknown> {
+    const routing = this.props.routing ?? {};
+    const seconds = (d: Duration | undefined, fallback: number) => (d ? d.toSeconds() : fallback);
+    const fallbackList = (list: Fallback[]) => list.map((f) => ({ [f.from]: [...f.to] }));
+
+    const routerSettings: Record<string, unknown> = {
+      routing_strategy: this.strategy.strategyName,
+      num_retries: routing.numRetries ?? 3,
+      retry_after: seconds(routing.retryAfter, 5),
+      timeout: seconds(routing.timeout, 600),
+      allowed_fails: routing.allowedFails ?? 2,
+      cooldown_time: seconds(routing.cooldownTime, 60),
+    };
+    if (this.fallbacks.length > 0) {
+      routerSettings.fallbacks = fallbackList(this.fallbacks);
+    }
+    if (this.contextWindowFallbacks.length > 0) {
+      routerSettings.context_window_fallbacks = fallbackList(this.contextWindowFallbacks);
+    }
+
+    // request_timeout, num_retries and drop_params are module settings: LiteLLM sets every litellm_settings key
+    // as `litellm.<key>`, while general_settings.request_timeout is never read (S-FIX-6). set_verbose is
+    // deprecated; the container's LITELLM_LOG sets the log level instead.
+    const litellmSettings: Record<string, unknown> = {
+      drop_params: this.props.dropParams ?? true,
+      json_logs: this.props.jsonLogs ?? true,
+      num_retries: this.props.numRetries ?? 3,
+      request_timeout: this.requestTimeout.toSeconds(),
+    };
+    if (this.props.metricsCallback ?? true) {
+      litellmSettings.callbacks = [GatewayConfig.METRICS_CALLBACK];
+    }
+
+    // No database_url: LiteLLM assembles the URL from DATABASE_HOST/USERNAME/PASSWORD/NAME only when neither
+    // DATABASE_URL nor general_settings.database_url is set (S-FIX-11), and ECS injects those from the cluster secret.
+    const generalSettings: Record<string, unknown> = {
+      master_key: `os.environ/${this.props.masterKeyVariable ?? GatewayConfig.DEFAULT_MASTER_KEY_VARIABLE}`,
+      store_model_in_db: this.props.storeModelInDb ?? false,
+      max_parallel_requests: this.props.maxParallelRequests ?? 50,
+    };
+
+    return {
+      model_list: this.models.map((m) => this.renderModel(m)),
+      router_settings: routerSettings,
+      litellm_settings: litellmSettings,
+      general_settings: generalSettings,
+    };
+  }
+
+  private renderModel(m: ModelAlias): Record<string, unknown> {
+    const params: Record<string, unknown> = { model: m.model.litellmModel };
+    const region = m.region ?? this.defaultRegion;
+    if (region !== undefined) {
+      params.aws_region_name = region;
+    }
+    if (m.tpm !== undefined) params.tpm = m.tpm;
+    if (m.rpm !== undefined) params.rpm = m.rpm;
+    if (m.timeout !== undefined) params.timeout = m.timeout.toSeconds();
+    if (m.maxRetries !== undefined) params.max_retries = m.maxRetries;
+    return { model_name: m.alias, litellm_params: params };
+  }
+
+  private validate(): void {
+    if (this.models.length === 0) {
+      throw new Error('models is empty: configure at least one model alias, or leave models unset for the reference aliases.');
+    }
+    const seen = new Set<string>();
+    this.models.forEach((m, i) => {
+      const at = `models[${i}]`;
+      if (!ALIAS.test(m.alias)) {
+        throw new Error(`${at}.alias '${m.alias}' is not a valid alias: use 1-64 letters, digits, '-', '_' or '.', starting with a letter or digit (LiteLLM treats '/', '*' and ':' specially).`);
+      }
+      if (seen.has(m.alias)) {
+        throw new Error(`${at}.alias '${m.alias}' is defined twice; every alias must be unique.`);
+      }
+      seen.add(m.alias);
+      if (!(m.model instanceof BedrockModel)) {
+        throw new Error(`${at}.model must be a BedrockModel, e.g. BedrockModel.CLAUDE_HAIKU_4_5 or BedrockModel.fromModelId('…').`);
+      }
+      positiveInteger(`${at}.tpm`, m.tpm);
+      positiveInteger(`${at}.rpm`, m.rpm);
+      nonNegativeInteger(`${at}.maxRetries`, m.maxRetries);
+      positiveSeconds(`${at}.timeout`, m.timeout);
+      this.validateRegion(at, m);
+    });
+
+    const routing = this.props.routing ?? {};
+    nonNegativeInteger('routing.numRetries', routing.numRetries);
+    nonNegativeInteger('routing.allowedFails', routing.allowedFails);
+    positiveSeconds('routing.timeout', routing.timeout);
+    positiveSeconds('routing.cooldownTime', routing.cooldownTime);
+    nonNegativeSeconds('routing.retryAfter', routing.retryAfter);
+    positiveSeconds('requestTimeout', this.props.requestTimeout);
+    positiveInteger('maxParallelRequests', this.props.maxParallelRequests);
+    nonNegativeInteger('numRetries', this.props.numRetries);
+    validateFallbacks('routing.fallbacks', this.fallbacks, seen);
+    validateFallbacks('routing.contextWindowFallbacks', this.contextWindowFallbacks, seen);
+
+    const variable = this.props.masterKeyVariable;
+    if (variable !== undefined && !ENV_NAME.test(variable)) {
+      const looksLikeKey = variable.startsWith('sk-') || variable.length >= 24;
+      throw new Error(looksLikeKey
+        ? 'masterKeyVariable looks like a key: pass the NAME of the environment variable that holds it (e.g. LITELLM_ADMIN_KEY); the key itself stays in Secrets Manager.'
+        : `masterKeyVariable '${variable}' is not an environment variable name (upper-case letters, digits and '_').`);
+    }
+  }
+
+  private validateRegion(at: string, m: ModelAlias): void {
+    if (m.region !== undefined) {
+      if (Token.isUnresolved(m.region)) {
+        throw new Error(`${at}.region is a token; the Region is baked into litellm_config.yaml at synth time, so give a literal Region such as 'us-east-1', or leave it unset to use the container's AWS_REGION_NAME.`);
+      }
+      if (!REGION.test(m.region)) {
+        throw new Error(`${at}.region '${m.region}' is not an AWS Region name such as 'us-east-1'.`);
+      }
+    }
+    const region = m.region ?? this.defaultRegion;
+    const geography = m.model.geography;
+    if (region !== undefined && geography !== undefined && !geography.includesRegion(region)) {
+      const source = m.region !== undefined ? `${at}.region '${region}'` : `the stack's Region '${region}' (used because ${at}.region is unset)`;
+      throw new Error(`${source} is outside the '${geography.prefix}.' inference profile's geography of ${at}.model (${m.model.modelId}): call it from a Region of that geography, or choose the model's profile for this Region's geography.`);
+    }
+  }
+
+  private collectWarnings(): ConfigWarning[] {
+    const warnings: ConfigWarning[] = [];
+    if (!this.strategy.recommendedForProduction) {
+      warnings.push({
+        id: 'cdk-llm-gateway:routingStrategy',
+        message: `routing.strategy '${this.strategy.strategyName}' is not recommended for production by LiteLLM (it reads usage counters on every request and needs shared state across workers). Prefer RoutingStrategy.SIMPLE_SHUFFLE, which still honours rpm/tpm as weights.`,
+      });
+    }
+    return warnings;
+  }
+}
+
+function positiveInteger(name: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+    throw new Error(`${name} must be a positive integer, got ${value}.`);
+  }
+}
+
+function nonNegativeInteger(name: string, value: number | undefined): void {
+  if (value !== undefined && !(Number.isInteger(value) && value >= 0)) {
+    throw new Error(`${name} must be a whole number >= 0, got ${value}.`);
+  }
+}
+
+function wholeSeconds(name: string, value: Duration): number {
+  if (Token.isUnresolved(value.toHumanString())) {
+    throw new Error(`${name} must be known at synth time; it is rendered into litellm_config.yaml.`);
+  }
+  const ms = value.toMilliseconds({ integral: false });
+  if (ms % 1000 !== 0) {
+    throw new Error(`${name} must be a whole number of seconds, got ${value.toHumanString()}.`);
+  }
+  return ms / 1000;
+}
+
+function positiveSeconds(name: string, value: Duration | undefined): void {
+  if (value !== undefined && wholeSeconds(name, value) <= 0) {
+    throw new Error(`${name} must be longer than 0 seconds, got ${value.toHumanString()}.`);
+  }
+}
+
+function nonNegativeSeconds(name: string, value: Duration | undefined): void {
+  if (value !== undefined) {
+    wholeSeconds(name, value);
+  }
+}
+
+function validateFallbacks(name: string, fallbacks: Fallback[], aliases: Set<string>): void {
+  const edges = new Map<string, string[]>();
+  fallbacks.forEach((f, i) => {
+    const at = `${name}[${i}]`;
+    if (!aliases.has(f.from)) {
+      throw new Error(`${at}.from '${f.from}' is not a configured alias (known: ${[...aliases].join(', ')}).`);
+    }
+    if (edges.has(f.from)) {
+      throw new Error(`${at}.from '${f.from}' already has fallbacks; list all of its fallbacks in one entry, in order.`);
+    }
+    if (f.to.length === 0) {
+      throw new Error(`${at}.to is empty: name at least one alias for '${f.from}' to fall back to, or remove the entry.`);
+    }
+    f.to.forEach((target, j) => {
+      if (target === f.from) {
+        throw new Error(`${at}.to[${j}]: '${f.from}' falls back to itself; a fallback must be another alias.`);
+      }
+      if (!aliases.has(target)) {
+        throw new Error(`${at}.to[${j}] '${target}' is not a configured alias (known: ${[...aliases].join(', ')}).`);
+      }
+      if (f.to.indexOf(target) !== j) {
+        throw new Error(`${at}.to[${j}] '${target}' is listed twice for '${f.from}'.`);
+      }
+    });
+    edges.set(f.from, f.to);
+  });
+
+  // LiteLLM follows a fallback's own fallbacks, so a cycle loops until max_fallbacks is spent.
+  const state = new Map<string, 'visiting' | 'done'>();
+  const visit = (alias: string, path: string[]): void => {
+    if (state.get(alias) === 'done') return;
+    if (state.get(alias) === 'visiting') {
+      const cycle = [...path.slice(path.indexOf(alias)), alias].join(' → ');
+      throw new Error(`${name} form a cycle (${cycle}); fallbacks must not lead back to an alias already tried.`);
+    }
+    state.set(alias, 'visiting');
+    for (const next of edges.get(alias) ?? []) {
+      visit(next, [...path, alias]);
+    }
+    state.set(alias, 'done');
+  };
+  for (const alias of edges.keys()) {
+    visit(alias, []);
+  }
+}

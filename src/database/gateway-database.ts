@@ -1,0 +1,159 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { validateDatabaseOptions } from './private/validate';
+
+/**
+ * How the gateway reaches its PostgreSQL database. `GatewayDatabase` provides one; pass your own to use an existing
+ * database.
+ */
+export interface DatabaseConnection {
+  /** The writer endpoint's host name. */
+  readonly hostname: string;
+  /**
+   * The port.
+   *
+   * @default 5432
+   */
+  readonly port?: number;
+  /** A JSON secret with `username` and `password` fields (the format RDS generates). */
+  readonly secret: secretsmanager.ISecret;
+  /**
+   * The database (schema owner) LiteLLM uses.
+   *
+   * @default 'litellm'
+   */
+  readonly databaseName?: string;
+  /** The database's security group; the gateway's tasks are allowed in on `port`. */
+  readonly securityGroup: ec2.ISecurityGroup;
+}
+
+/** Options of the database the gateway creates. */
+export interface DatabaseOptions {
+  /**
+   * Minimum Aurora capacity units.
+   *
+   * @default 0.5
+   */
+  readonly minCapacity?: number;
+  /**
+   * Maximum Aurora capacity units.
+   *
+   * @default 1
+   */
+  readonly maxCapacity?: number;
+  /**
+   * Number of Serverless v2 readers beside the writer (each in a different AZ where possible).
+   *
+   * @default 0
+   */
+  readonly readers?: number;
+  /**
+   * Deletion protection on the cluster.
+   *
+   * @default false (the reference's dev setting; turn it on for production)
+   */
+  readonly deletionProtection?: boolean;
+  /**
+   * What happens to the cluster when it leaves the stack.
+   *
+   * @default RemovalPolicy.SNAPSHOT
+   */
+  readonly removalPolicy?: RemovalPolicy;
+  /**
+   * The Aurora PostgreSQL version (major 16 is tested).
+   *
+   * @default rds.AuroraPostgresEngineVersion.VER_16_8
+   */
+  readonly engineVersion?: rds.AuroraPostgresEngineVersion;
+  /**
+   * The database name.
+   *
+   * @default 'litellm'
+   */
+  readonly databaseName?: string;
+}
+
+/** Properties of `GatewayDatabase`. */
+export interface GatewayDatabaseProps extends DatabaseOptions {
+  /** The VPC. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * Where the cluster's instances go.
+   *
+   * @default - the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+}
+
+const DEFAULT_DATABASE_NAME = 'litellm';
+const POSTGRES_PORT = 5432;
+
+/**
+ * Aurora Serverless v2 PostgreSQL for LiteLLM's keys, teams and spend logs: encrypted, in private subnets, with
+ * generated credentials in Secrets Manager and a security group that admits only what `connections` allows.
+ */
+export class GatewayDatabase extends Construct implements ec2.IConnectable {
+  /** The Aurora cluster. */
+  public readonly cluster: rds.DatabaseCluster;
+  /** The generated credentials (`username`, `password`, `host`, `port` …). */
+  public readonly secret: secretsmanager.ISecret;
+  /** The cluster's security group. */
+  public readonly securityGroup: ec2.SecurityGroup;
+  /** Network access to the cluster. */
+  public readonly connections: ec2.Connections;
+  /** The database name. */
+  public readonly databaseName: string;
+
+  constructor(scope: Construct, id: string, props: GatewayDatabaseProps) {
+    super(scope, id);
+    validateDatabaseOptions(props);
+    const minCapacity = props.minCapacity ?? 0.5;
+    const maxCapacity = props.maxCapacity ?? 1;
+    const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    this.databaseName = props.databaseName ?? DEFAULT_DATABASE_NAME;
+
+    this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'LiteLLM gateway database: PostgreSQL from the gateway tasks only',
+      allowAllOutbound: false,
+    });
+
+    const readers = Array.from({ length: props.readers ?? 0 }, (_, i) =>
+      rds.ClusterInstance.serverlessV2(`Reader${i + 1}`, { scaleWithWriter: true }));
+
+    this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({
+        version: props.engineVersion ?? rds.AuroraPostgresEngineVersion.VER_16_8,
+      }),
+      vpc: props.vpc,
+      vpcSubnets,
+      securityGroups: [this.securityGroup],
+      writer: rds.ClusterInstance.serverlessV2('Writer'),
+      readers,
+      serverlessV2MinCapacity: minCapacity,
+      serverlessV2MaxCapacity: maxCapacity,
+      credentials: rds.Credentials.fromGeneratedSecret('litellm'),
+      defaultDatabaseName: this.databaseName,
+      storageEncrypted: true,
+      deletionProtection: props.deletionProtection ?? false,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.SNAPSHOT,
+      port: POSTGRES_PORT,
+    });
+    this.secret = this.cluster.secret!;
+    this.connections = this.cluster.connections;
+  }
+
+  /** How the gateway's service reaches this database. */
+  public get connection(): DatabaseConnection {
+    return {
+      hostname: this.cluster.clusterEndpoint.hostname,
+      port: POSTGRES_PORT,
+      secret: this.secret,
+      databaseName: this.databaseName,
+      securityGroup: this.securityGroup,
+    };
+  }
+}

@@ -1,0 +1,5 @@
+export * from './config';
+export * from './secrets';
+export * from './database';
+export * from './service';
+export * from './llm-gateway';

@@ -1,0 +1,2 @@
+export * from './gateway-image';
+export * from './gateway-service';

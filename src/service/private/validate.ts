@@ -1,0 +1,111 @@
+import { Duration, Token } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type { GatewayConfig } from '../../config';
+import type { GatewayServiceOptions } from '../gateway-service';
+
+// Fargate's task sizes: CPU units → memory range and step in MiB.
+const FARGATE_SIZES: Record<number, [number, number, number]> = {
+  256: [512, 2048, 512],
+  512: [1024, 4096, 1024],
+  1024: [2048, 8192, 1024],
+  2048: [4096, 16384, 1024],
+  4096: [8192, 30720, 1024],
+  8192: [16384, 61440, 4096],
+  16384: [32768, 122880, 8192],
+};
+
+export function validateFargateSize(cpu: number, memoryLimitMiB: number, prefix = ''): void {
+  const range = FARGATE_SIZES[cpu];
+  if (!range) {
+    throw new Error(`${prefix}cpu ${cpu} is not a Fargate task size; use one of ${Object.keys(FARGATE_SIZES).join(', ')}.`);
+  }
+  const [min, max, step] = range;
+  if (memoryLimitMiB < min || memoryLimitMiB > max || (memoryLimitMiB - min) % step !== 0) {
+    const allowed = cpu === 256 ? '512, 1024 or 2048' : `${min} to ${max} in steps of ${step}`;
+    throw new Error(`${prefix}memoryLimitMiB ${memoryLimitMiB} is not offered by Fargate with cpu ${cpu}; use ${allowed}.`);
+  }
+}
+
+function seconds(name: string, value: Duration | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (Token.isUnresolved(value.toHumanString())) {
+    throw new Error(`${name} must be known at synth time.`);
+  }
+  const s = value.toMilliseconds({ integral: false }) / 1000;
+  if (!Number.isInteger(s) || s < min || s > max) {
+    throw new Error(`${name} must be a whole number of seconds from ${min} to ${max}, got ${value.toHumanString()}.`);
+  }
+  return s;
+}
+
+function integer(name: string, value: number | undefined, min: number, max: number): void {
+  if (value !== undefined && !(Number.isInteger(value) && value >= min && value <= max)) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max}, got ${value}.`);
+  }
+}
+
+export function validateServiceOptions(props: GatewayServiceOptions & { vpc: ec2.IVpc }, config: GatewayConfig, prefix = ''): void {
+  integer(`${prefix}workers`, props.workers, 1, 64);
+  integer(`${prefix}minCapacity`, props.minCapacity, 1, 1000);
+  integer(`${prefix}maxCapacity`, props.maxCapacity, 1, 1000);
+  const min = props.minCapacity ?? 1;
+  const max = props.maxCapacity ?? 4;
+  if (min > max) {
+    throw new Error(`${prefix}minCapacity (${min}) is greater than maxCapacity (${max}); raise maxCapacity or lower minCapacity.`);
+  }
+  integer(`${prefix}targetCpuUtilizationPercent`, props.targetCpuUtilizationPercent, 1, 100);
+  seconds(`${prefix}scaleOutCooldown`, props.scaleOutCooldown, 1, 86400);
+  seconds(`${prefix}scaleInCooldown`, props.scaleInCooldown, 1, 86400);
+  seconds(`${prefix}deregistrationDelay`, props.deregistrationDelay, 0, 3600);
+  seconds(`${prefix}stopTimeout`, props.stopTimeout, 2, 120);
+  seconds(`${prefix}healthCheckStartPeriod`, props.healthCheckStartPeriod, 60, 300);
+  const requestTimeout = config.requestTimeout.toSeconds();
+  const idle = seconds(`${prefix}idleTimeout`, props.idleTimeout, 1, 4000);
+  if (idle !== undefined && idle < requestTimeout) {
+    throw new Error(`${prefix}idleTimeout (${idle} s) is shorter than the request timeout (${requestTimeout} s): the load balancer would cut long completions and streams. Raise idleTimeout to at least ${requestTimeout} s or lower requestTimeout.`);
+  }
+  if (idle === undefined && requestTimeout + 30 > 4000) {
+    throw new Error(`${prefix}requestTimeout (${requestTimeout} s) leaves no room for the load balancer's idle timeout (at most 4000 s); lower requestTimeout to 3970 s or less.`);
+  }
+  if (props.certificate && !props.domainName) {
+    throw new Error(`${prefix}certificate needs domainName: agents must call a name the certificate covers, not the load balancer's generated DNS name.`);
+  }
+  if (props.domainName && !props.hostedZone) {
+    throw new Error(`${prefix}domainName '${props.domainName}' needs hostedZone, the (private) hosted zone in which the record is created.`);
+  }
+  if (props.hostedZone && !props.domainName) {
+    throw new Error(`${prefix}hostedZone needs domainName, the name to create in it (e.g. 'llm-gateway.example.internal').`);
+  }
+  if (props.logGroup && (props.logGroupName !== undefined || props.logRetention !== undefined)) {
+    throw new Error(`${prefix}logGroup is given, so logGroupName and logRetention have no effect; set them on your log group instead.`);
+  }
+  for (const cidr of props.allowedCidrs ?? []) {
+    if (!Token.isUnresolved(cidr) && !/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(cidr)) {
+      throw new Error(`${prefix}allowedCidrs: '${cidr}' is not an IPv4 CIDR such as '10.0.0.0/16'.`);
+    }
+  }
+  if (props.allowedCidrs !== undefined && props.allowedCidrs.length === 0) {
+    throw new Error(`${prefix}allowedCidrs is empty: nothing could reach the gateway. Leave it unset for the VPC's CIDR.`);
+  }
+  validateSubnets(props.vpc, props.vpcSubnets, prefix);
+}
+
+function validateSubnets(vpc: ec2.IVpc, selection: ec2.SubnetSelection | undefined, prefix: string): void {
+  const what = selection ? `${prefix}vpcSubnets` : `${prefix}vpc`;
+  let subnets: ec2.SelectedSubnets;
+  try {
+    subnets = vpc.selectSubnets(selection ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS });
+  } catch (e) {
+    throw new Error(`${what} selects no private subnets with egress: the gateway, its load balancer and database run in private subnets with a NAT (or VPC endpoints for ECR, Secrets Manager, CloudWatch Logs and Bedrock). Add such subnets or pass vpcSubnets. (${(e as Error).message})`);
+  }
+  if (subnets.subnets.length === 0) {
+    throw new Error(`${what} selects no subnets; the gateway needs private subnets in at least two Availability Zones.`);
+  }
+  if (subnets.subnets.some((s) => vpc.publicSubnets.includes(s))) {
+    throw new Error(`${what} selects public subnets; the gateway runs in private subnets only (its load balancer is internal and its tasks have no public IP).`);
+  }
+  const zones = new Set(subnets.subnets.map((s) => s.availabilityZone));
+  if (!Token.isUnresolved([...zones].join()) && zones.size < 2) {
+    throw new Error(`${what} selects subnets in ${zones.size} Availability Zone; an Application Load Balancer needs two or more.`);
+  }
+}
