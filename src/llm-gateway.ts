@@ -9,6 +9,8 @@ import { GatewayConfig, GatewayConfigProps } from './config';
 import { DatabaseConnection, DatabaseOptions, GatewayDatabase } from './database';
 import { GatewaySecrets, GatewaySecretsProps } from './secrets';
 import { GatewayService, GatewayServiceOptions } from './service';
+import { validateDatabaseOptions } from './database/private/validate';
+import { validateServiceOptions } from './service/private/validate';
 
 /** Properties of `LlmGateway`. */
 export interface LlmGatewayProps extends GatewayConfigProps, GatewayServiceOptions, GatewaySecretsProps {
@@ -60,6 +62,9 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
       throw new Error('existingDatabase and database are both set: database configures a new cluster, so drop it when you bring your own.');
     }
     this.config = new GatewayConfig(props, { defaultRegion: Stack.of(this).region });
+    // Checked before anything is created, so the first error names the prop rather than a child's symptom.
+    validateServiceOptions(props, this.config);
+    validateDatabaseOptions(props.database ?? {}, 'database.');
     this.renderedConfig = this.config.renderYaml();
     for (const warning of this.config.warnings) {
       Annotations.of(this).addWarningV2(warning.id, warning.message);

@@ -266,14 +266,23 @@ export class GatewayService extends Construct implements ec2.IConnectable {
     const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     const region = Stack.of(this).region;
 
-    this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', {
-      vpc: props.vpc,
-      containerInsightsV2: ecs.ContainerInsights.ENABLED,
-    });
-
     this.logGroup = props.logGroup ?? new logs.LogGroup(this, 'LogGroup', {
       logGroupName: props.logGroupName,
       retention: props.logRetention ?? logs.RetentionDays.TWO_WEEKS,
+    });
+
+    const enableExecuteCommand = props.enableExecuteCommand ?? true;
+    // ECS Exec sessions are audited in a log group of their own, so the task role writes to that group only
+    // (without it, CDK grants log writes on '*') and exec output never reaches the gateway's metric filters.
+    const execLogGroup = enableExecuteCommand && !props.cluster
+      ? new logs.LogGroup(this, 'ExecLogGroup', { retention: props.logRetention ?? logs.RetentionDays.TWO_WEEKS })
+      : undefined;
+    this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', {
+      vpc: props.vpc,
+      containerInsightsV2: ecs.ContainerInsights.ENABLED,
+      executeCommandConfiguration: execLogGroup
+        ? { logging: ecs.ExecuteCommandLogging.OVERRIDE, logConfiguration: { cloudWatchLogGroup: execLogGroup } }
+        : undefined,
     });
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
@@ -384,7 +393,7 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       vpcSubnets,
       securityGroups: [this.securityGroup],
       circuitBreaker: { enable: true, rollback: true },
-      enableExecuteCommand: props.enableExecuteCommand ?? true,
+      enableExecuteCommand,
       healthCheckGracePeriod: props.healthCheckStartPeriod ?? Duration.seconds(60),
     });
 

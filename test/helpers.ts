@@ -1,0 +1,36 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { LlmGateway, LlmGatewayProps } from '../src';
+
+export const ENV = { account: '123456789012', region: 'us-east-1' };
+
+/** A stack with a two-AZ VPC like the reference (public subnets for the NAT, private subnets with egress). */
+export function stackWithVpc(app = new App(), id = 'TestStack'): { app: App; stack: Stack; vpc: ec2.Vpc } {
+  const stack = new Stack(app, id, { env: ENV });
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+  return { app, stack, vpc };
+}
+
+export function gatewayTemplate(props: Partial<LlmGatewayProps> = {}): { template: Template; gateway: LlmGateway; stack: Stack } {
+  const { stack, vpc } = stackWithVpc();
+  const gateway = new LlmGateway(stack, 'Gateway', { vpc, ...props });
+  return { template: Template.fromStack(stack), gateway, stack };
+}
+
+/** The one resource of `type` in the template (fails when there are none or several). */
+export function onlyResource(template: Template, type: string): any {
+  const found = Object.values(template.findResources(type));
+  if (found.length !== 1) {
+    throw new Error(`expected exactly one ${type}, found ${found.length}`);
+  }
+  return found[0];
+}
+
+export function container(template: Template): any {
+  return onlyResource(template, 'AWS::ECS::TaskDefinition').Properties.ContainerDefinitions[0];
+}
+
+export function env(template: Template): Record<string, unknown> {
+  return Object.fromEntries(container(template).Environment.map((e: any) => [e.Name, e.Value]));
+}

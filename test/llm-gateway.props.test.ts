@@ -1,0 +1,404 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, Duration, RemovalPolicy, Stack, cx_api as cxapi } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as rds from 'aws-cdk-lib/aws-rds';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import {
+  BedrockModel, GatewayImage, HealthCheckPath, InferenceGeography, LlmGateway, LlmGatewayProps, LogLevel, RoutingStrategy,
+} from '../src';
+import { container, ENV, env, gatewayTemplate, stackWithVpc } from './helpers';
+
+/** The one Docker image asset of the stack's app, as the CLI would build it. */
+function dockerImage(stack: Stack): any {
+  const assembly = App.of(stack)!.synth();
+  const manifest = assembly.artifacts.find((a) => a instanceof cxapi.AssetManifestArtifact) as cxapi.AssetManifestArtifact;
+  const images = Object.values(manifest.contents.dockerImages ?? {});
+  expect(images).toHaveLength(1);
+  return images[0].source;
+}
+
+const haiku = BedrockModel.CLAUDE_HAIKU_4_5.inGeography(InferenceGeography.US);
+
+describe('service overrides', () => {
+  test('size, workers, scaling and cooldowns', () => {
+    const { template } = gatewayTemplate({
+      cpu: 2048, memoryLimitMiB: 8192, workers: 4, minCapacity: 2, maxCapacity: 6,
+      targetCpuUtilizationPercent: 55, scaleOutCooldown: Duration.seconds(30), scaleInCooldown: Duration.minutes(10),
+    });
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '2048', Memory: '8192' });
+    expect(container(template).Command).toEqual(['--config', '/app/config.yaml', '--port', '4000', '--num_workers', '4', '--run_gunicorn']);
+    template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2 });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 6 });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      TargetTrackingScalingPolicyConfiguration: Match.objectLike({ TargetValue: 55, ScaleOutCooldown: 30, ScaleInCooldown: 600 }),
+    });
+  });
+
+  test('log group name, retention and level', () => {
+    const { template } = gatewayTemplate({ logGroupName: '/team/gw', logRetention: logs.RetentionDays.ONE_MONTH, logLevel: LogLevel.ERROR });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/team/gw', RetentionInDays: 30 });
+    expect(env(template).LITELLM_LOG).toBe('ERROR');
+  });
+
+  test('an existing log group is used as is', () => {
+    const { stack, vpc } = stackWithVpc();
+    const logGroup = new logs.LogGroup(stack, 'Mine', { retention: logs.RetentionDays.ONE_DAY });
+    new LlmGateway(stack, 'Gateway', { vpc, logGroup });
+    const template = Template.fromStack(stack);
+    expect(container(template).LogConfiguration.Options['awslogs-group']).toEqual({ Ref: expect.stringMatching(/^Mine/) });
+    template.resourceCountIs('AWS::Logs::LogGroup', 2); // Mine + the exec sessions' group
+  });
+
+  test('ECS Exec can be turned off, and with it every permission on "*" of the task role', () => {
+    const { template } = gatewayTemplate({ enableExecuteCommand: false });
+    template.hasResourceProperties('AWS::ECS::Service', { EnableExecuteCommand: false });
+    const task = Object.values(template.findResources('AWS::IAM::Policy')).find((p: any) => /TaskRole/.test(p.Properties.PolicyName)) as any;
+    expect(JSON.stringify(task)).not.toMatch(/ssmmessages|"\*"/);
+    template.resourceCountIs('AWS::Logs::LogGroup', 1);
+  });
+
+  test('timeouts: idle, deregistration, stop, start period, health path', () => {
+    const { template } = gatewayTemplate({
+      idleTimeout: Duration.seconds(900), deregistrationDelay: Duration.seconds(90), stopTimeout: Duration.seconds(60),
+      healthCheckStartPeriod: Duration.seconds(180), healthCheckPath: HealthCheckPath.READINESS,
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '900' }]),
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      HealthCheckPath: '/health/readiness',
+      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '90' }]),
+    });
+    expect(container(template).StopTimeout).toBe(60);
+    expect(container(template).HealthCheck.StartPeriod).toBe(180);
+    expect(env(template).SUPERVISORD_STOPWAITSECS).toBe('60');
+    template.hasResourceProperties('AWS::ECS::Service', { HealthCheckGracePeriodSeconds: 180 });
+  });
+
+  test('the default idle timeout follows the request timeout', () => {
+    const { template } = gatewayTemplate({ requestTimeout: Duration.minutes(20) });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '1230' }]),
+    });
+  });
+
+  test('allowed CIDRs replace the VPC CIDR', () => {
+    const { template } = gatewayTemplate({ allowedCidrs: ['10.1.0.0/16', '10.2.0.0/16'] });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'LiteLLM gateway load balancer',
+      SecurityGroupIngress: [
+        Match.objectLike({ CidrIp: '10.1.0.0/16', FromPort: 80 }),
+        Match.objectLike({ CidrIp: '10.2.0.0/16', FromPort: 80 }),
+      ],
+    });
+  });
+
+  test('HTTPS with a certificate and a private DNS name', () => {
+    const { stack, vpc } = stackWithVpc();
+    const zone = new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'document-processing.internal', vpc });
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+    const gateway = new LlmGateway(stack, 'Gateway', { vpc, certificate, domainName: 'llm-gateway.document-processing.internal', hostedZone: zone });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443, Protocol: 'HTTPS', Certificates: [{ CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }],
+      SslPolicy: Match.stringLikeRegexp('TLS'),
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'LiteLLM gateway load balancer', SecurityGroupIngress: [Match.objectLike({ FromPort: 443, ToPort: 443 })],
+    });
+    template.hasResourceProperties('AWS::Route53::RecordSet', { Name: 'llm-gateway.document-processing.internal.', Type: 'A' });
+    expect(gateway.endpointUrl).toBe('https://llm-gateway.document-processing.internal/v1');
+  });
+
+  test('a DNS name over HTTP', () => {
+    const { stack, vpc } = stackWithVpc();
+    const zone = new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'example.internal', vpc });
+    const gateway = new LlmGateway(stack, 'Gateway', { vpc, domainName: 'gw.example.internal', hostedZone: zone });
+    expect(gateway.endpointUrl).toBe('http://gw.example.internal/v1');
+    Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
+  });
+
+  test('access logs go to the given bucket', () => {
+    const { stack, vpc } = stackWithVpc();
+    const bucket = new s3.Bucket(stack, 'Logs');
+    new LlmGateway(stack, 'Gateway', { vpc, accessLogsBucket: bucket });
+    Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'access_logs.s3.enabled', Value: 'true' }]),
+    });
+  });
+
+  test('an existing cluster is used and no cluster is created', () => {
+    const { stack, vpc } = stackWithVpc();
+    const cluster = new ecs.Cluster(stack, 'Shared', { vpc });
+    const gateway = new LlmGateway(stack, 'Gateway', { vpc, cluster });
+    expect(gateway.cluster).toBe(cluster);
+    Template.fromStack(stack).resourceCountIs('AWS::ECS::Cluster', 1);
+  });
+
+  test('own subnets', () => {
+    const { stack } = stackWithVpc();
+    const vpc = new ec2.Vpc(stack, 'Vpc2', {
+      maxAzs: 2,
+      subnetConfiguration: [
+        { name: 'pub', subnetType: ec2.SubnetType.PUBLIC },
+        { name: 'app', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        { name: 'data', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      ],
+    });
+    new LlmGateway(stack, 'Gateway', { vpc, vpcSubnets: { subnetGroupName: 'app' } });
+    Template.fromStack(stack).hasResourceProperties('AWS::ECS::Service', {
+      NetworkConfiguration: { AwsvpcConfiguration: Match.objectLike({ Subnets: [{ Ref: Match.stringLikeRegexp('Vpc2appSubnet1') }, { Ref: Match.stringLikeRegexp('Vpc2appSubnet2') }] }) },
+    });
+  });
+});
+
+describe('image', () => {
+  test('default: an arm64 image asset from the pinned LiteLLM release', () => {
+    const { stack } = gatewayTemplate();
+    const image = dockerImage(stack);
+    expect(image.dockerBuildArgs).toEqual({ LITELLM_IMAGE: 'ghcr.io/berriai/litellm:main-v1.83.3-stable' });
+    expect(image.platform).toBe('linux/arm64');
+    expect(fs.readFileSync(path.join(App.of(stack)!.outdir, image.directory, 'config.yaml'), 'utf8')).toMatch(/model_name: claude-primary/);
+    expect(fs.existsSync(path.join(App.of(stack)!.outdir, image.directory, 'callbacks', 'metrics_logger.py'))).toBe(true);
+  });
+
+  test('a pinned version or digest', () => {
+    const { stack } = gatewayTemplate({ image: GatewayImage.fromLiteLlm({ version: 'v1.82.3-stable', repository: 'docker.litellm.ai/berriai/litellm' }) });
+    expect(dockerImage(stack).dockerBuildArgs.LITELLM_IMAGE).toBe('docker.litellm.ai/berriai/litellm:v1.82.3-stable');
+    const digest = `sha256:${'a'.repeat(64)}`;
+    const { stack: s2 } = gatewayTemplate({ image: GatewayImage.fromLiteLlm({ version: digest }) });
+    expect(dockerImage(s2).dockerBuildArgs.LITELLM_IMAGE).toBe(`ghcr.io/berriai/litellm@${digest}`);
+  });
+
+  test('a config change changes the image, and so the task definition', () => {
+    const imageOf = (props: Partial<LlmGatewayProps>) => JSON.stringify(container(gatewayTemplate(props).template).Image);
+    const base = imageOf({});
+    expect(imageOf({})).toBe(base);
+    expect(imageOf({ routing: { strategy: RoutingStrategy.SIMPLE_SHUFFLE } })).not.toBe(base);
+  });
+
+  test('a prebuilt image from a registry or ECR', () => {
+    const { template } = gatewayTemplate({ image: GatewayImage.fromRegistry('public.ecr.aws/acme/llm-gateway:1.4.0') });
+    expect(container(template).Image).toBe('public.ecr.aws/acme/llm-gateway:1.4.0');
+    const { stack, vpc } = stackWithVpc();
+    const repo = ecr.Repository.fromRepositoryName(stack, 'Repo', 'llm-gateway');
+    new LlmGateway(stack, 'Gateway', { vpc, image: GatewayImage.fromEcrRepository(repo, '1.4.0') });
+    expect(JSON.stringify(container(Template.fromStack(stack)).Image)).toMatch(/llm-gateway:1\.4\.0/);
+  });
+
+  test.each([
+    [() => GatewayImage.fromLiteLlm({ version: 'main-stable' }), /'main-stable' is a moving tag/],
+    [() => GatewayImage.fromLiteLlm({ version: 'latest' }), /'latest' is a moving tag/],
+    [() => GatewayImage.fromLiteLlm({ version: 'v1.83.14-stable' }), /shipped amd64 binaries in its arm64 image/],
+    [() => GatewayImage.fromLiteLlm({ version: 'sha256:abc' }), /is not a digest/],
+    [() => GatewayImage.fromLiteLlm({ version: 'bad tag' }), /is not an image tag/],
+    [() => GatewayImage.fromLiteLlm({ repository: 'Not A Repo' }), /is not an image repository name/],
+    [() => GatewayImage.fromRegistry('acme/gw:latest'), /uses the moving tag 'latest'/],
+    [() => GatewayImage.fromRegistry('acme/gw'), /uses the moving tag 'latest'/],
+  ])('rejects %#', (make, message) => {
+    expect(make).toThrow(message);
+  });
+});
+
+describe('database overrides', () => {
+  test('capacity, readers, protection, removal, version, name', () => {
+    const { template } = gatewayTemplate({
+      database: {
+        minCapacity: 1, maxCapacity: 8, readers: 1, deletionProtection: true, removalPolicy: RemovalPolicy.RETAIN,
+        engineVersion: rds.AuroraPostgresEngineVersion.VER_16_6, databaseName: 'gateway',
+      },
+    });
+    template.hasResource('AWS::RDS::DBCluster', {
+      Properties: Match.objectLike({
+        ServerlessV2ScalingConfiguration: { MinCapacity: 1, MaxCapacity: 8 },
+        DeletionProtection: true, EngineVersion: '16.6', DatabaseName: 'gateway',
+      }),
+      DeletionPolicy: 'Retain',
+    });
+    template.resourceCountIs('AWS::RDS::DBInstance', 2);
+    expect(env(template).DATABASE_NAME).toBe('gateway');
+  });
+
+  test('an existing database: no cluster, tasks allowed in, credentials from its secret', () => {
+    const { stack, vpc } = stackWithVpc();
+    const securityGroup = new ec2.SecurityGroup(stack, 'DbSg', { vpc });
+    const secret = new secretsmanager.Secret(stack, 'DbSecret');
+    const gateway = new LlmGateway(stack, 'Gateway', {
+      vpc, existingDatabase: { hostname: 'db.example.internal', port: 5433, secret, securityGroup, databaseName: 'llm' },
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::RDS::DBCluster', 0);
+    expect(env(template).DATABASE_HOST).toBe('db.example.internal:5433');
+    expect(env(template).DATABASE_NAME).toBe('llm');
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 5433, GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^DbSg'), 'GroupId'] } });
+    expect(() => gateway.database).toThrow(/uses an existing database/);
+  });
+});
+
+describe('secrets brought by the user', () => {
+  test('are injected and not generated', () => {
+    const { stack, vpc } = stackWithVpc();
+    const masterKey = new secretsmanager.Secret(stack, 'MyMaster');
+    const saltKey = new secretsmanager.Secret(stack, 'MySalt');
+    const uiCredentials = new secretsmanager.Secret(stack, 'MyUi');
+    const gateway = new LlmGateway(stack, 'Gateway', { vpc, masterKey, saltKey, uiCredentials });
+    expect(gateway.masterKey).toBe(masterKey);
+    const template = Template.fromStack(stack);
+    const secrets = Object.fromEntries(container(template).Secrets.map((s: any) => [s.Name, JSON.stringify(s.ValueFrom)]));
+    expect(secrets.LITELLM_ADMIN_KEY).toMatch(/MyMaster/);
+    expect(secrets.LITELLM_SALT_KEY).toMatch(/MySalt/);
+    expect(secrets.UI_PASSWORD).toMatch(/MyUi/);
+    expect(Object.keys(template.findResources('AWS::SecretsManager::Secret')).filter((k) => k.startsWith('GatewaySecrets'))).toEqual([]);
+  });
+});
+
+describe('salt key is never regenerated by a props change', () => {
+  test('same logical id and identical definition whatever the props', () => {
+    const saltOf = (props: Partial<LlmGatewayProps>) => {
+      const resources = gatewayTemplate(props).template.findResources('AWS::SecretsManager::Secret', {
+        Properties: { Description: Match.stringLikeRegexp('salt key') },
+      });
+      expect(Object.keys(resources)).toHaveLength(1);
+      return resources;
+    };
+    const base = saltOf({});
+    for (const props of [
+      { workers: 1, maxCapacity: 1 },
+      { models: [{ alias: 'x', model: haiku }] },
+      { logGroupName: '/x/y', logLevel: LogLevel.DEBUG },
+      { database: { maxCapacity: 4 } },
+      { requestTimeout: Duration.minutes(5) },
+    ] as Partial<LlmGatewayProps>[]) {
+      expect(saltOf(props)).toEqual(base);
+    }
+  });
+});
+
+describe('warnings', () => {
+  test('usage-based routing and per-process limits are warned about, with ids to acknowledge', () => {
+    const { stack } = gatewayTemplate();
+    const warnings = Annotations.fromStack(stack).findWarning('/TestStack/Gateway', Match.anyValue());
+    expect(warnings.map((w) => String(w.entry.data))).toEqual([
+      expect.stringMatching(/usage-based-routing' is not recommended for production.*\[ack: cdk-llm-gateway:routingStrategy\]/),
+      expect.stringMatching(/4 tasks × 2 workers, the effective limits can reach 8×.*\[ack: cdk-llm-gateway:perProcessRateLimits\]/),
+    ]);
+  });
+
+  test('one task with one worker, or no limits, raises no per-process warning', () => {
+    const warnings = (props: Partial<LlmGatewayProps>) => Annotations.fromStack(gatewayTemplate({ routing: { strategy: RoutingStrategy.SIMPLE_SHUFFLE }, ...props }).stack)
+      .findWarning('*', Match.anyValue());
+    expect(warnings({ maxCapacity: 1, workers: 1 })).toEqual([]);
+    expect(warnings({ models: [{ alias: 'a', model: haiku }] })).toEqual([]);
+  });
+});
+
+describe('collisions', () => {
+  test('two gateways in one stack, and gateways in two stacks of one account, share no physical name', () => {
+    const app = new App();
+    const { stack, vpc } = stackWithVpc(app, 'One');
+    new LlmGateway(stack, 'A', { vpc });
+    new LlmGateway(stack, 'B', { vpc });
+    const { stack: other, vpc: otherVpc } = stackWithVpc(app, 'Two');
+    new LlmGateway(other, 'A', { vpc: otherVpc });
+    // Account-wide physical names: none is fixed by default, so CloudFormation generates unique ones.
+    const physical = ['LogGroupName', 'ClusterName', 'ServiceName', 'RoleName', 'DBClusterIdentifier', 'DashboardName', 'Family'];
+    const fixed = [stack, other].flatMap((s) => Object.values(Template.fromStack(s).toJSON().Resources as Record<string, any>))
+      .flatMap((r) => Object.entries(r.Properties ?? {})
+        .filter(([k]) => physical.includes(k) || (r.Type === 'AWS::SecretsManager::Secret' && k === 'Name') || (r.Type.startsWith('AWS::ElasticLoadBalancingV2') && k === 'Name'))
+        .filter(([, v]) => typeof v === 'string')
+        .map(([k, v]) => `${r.Type}.${k}=${v}`));
+    expect(fixed.filter((n) => !n.includes('.Family='))).toEqual([]);
+    const families = fixed.filter((n) => n.includes('.Family='));
+    expect(families).toEqual([...new Set(families)]);
+    const outputs = Object.keys(Template.fromStack(stack).toJSON().Outputs);
+    expect(outputs.filter((o) => o.startsWith('AEndpointUrl') || o.startsWith('BEndpointUrl'))).toHaveLength(2);
+  });
+});
+
+describe('endpoint and connections', () => {
+  test('agents are allowed in with connections.allowDefaultPortFrom', () => {
+    const { stack, vpc } = stackWithVpc();
+    const gateway = new LlmGateway(stack, 'Gateway', { vpc, allowedCidrs: ['10.9.0.0/16'] });
+    const agents = new ec2.SecurityGroup(stack, 'Agents', { vpc });
+    gateway.connections.allowDefaultPortFrom(agents);
+    Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 80, ToPort: 80, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Agents'), 'GroupId'] },
+    });
+    expect(gateway.service).toBe(gateway.gatewayService.service);
+    expect(gateway.taskDefinition).toBe(gateway.gatewayService.taskDefinition);
+    expect(gateway.loadBalancer).toBe(gateway.gatewayService.loadBalancer);
+    expect(gateway.listener).toBe(gateway.gatewayService.listener);
+    expect(gateway.logGroup).toBe(gateway.gatewayService.logGroup);
+    expect(gateway.database.cluster).toBeDefined();
+    expect(gateway.renderedConfig).toBe(gateway.config.renderYaml());
+  });
+});
+
+describe('bad input fails at synth with the prop named', () => {
+  const bad = (props: Partial<LlmGatewayProps>, message: RegExp) => expect(() => gatewayTemplate(props)).toThrow(message);
+
+  test('a VPC without private subnets', () => {
+    const stack = new Stack(new App(), 'S', { env: ENV });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'pub', subnetType: ec2.SubnetType.PUBLIC }] });
+    expect(() => new LlmGateway(stack, 'Gateway', { vpc })).toThrow(/vpc selects no private subnets with egress/);
+  });
+  test('public subnets selected', () => bad({ vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC } }, /vpcSubnets selects public subnets/));
+  test('one AZ', () => {
+    const stack = new Stack(new App(), 'S', { env: ENV });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1 });
+    expect(() => new LlmGateway(stack, 'Gateway', { vpc })).toThrow(/vpc selects subnets in 1 Availability Zone/);
+  });
+  test('min capacity > max', () => bad({ minCapacity: 5, maxCapacity: 4 }, /minCapacity \(5\) is greater than maxCapacity \(4\)/));
+  test('database min capacity > max', () => bad({ database: { minCapacity: 2, maxCapacity: 1 } }, /database\.minCapacity \(2\) is greater than maxCapacity \(1\)/));
+  test('database capacity off the 0.5 grid', () => bad({ database: { maxCapacity: 1.2 } }, /database\.maxCapacity must be 0 to 256/));
+  test('database readers', () => bad({ database: { readers: -1 } }, /database\.readers must be a whole number from 0 to 15/));
+  test('database name', () => bad({ database: { databaseName: '1bad' } }, /database\.databaseName '1bad'/));
+  test.each([[1024, 1024], [1024, 9216], [3000, 4096], [256, 4096], [2048, 4097]])('Fargate size cpu %p memory %p', (cpu, memoryLimitMiB) =>
+    bad({ cpu, memoryLimitMiB }, /(cpu \d+ is not a Fargate task size|memoryLimitMiB \d+ is not offered by Fargate with cpu \d+)/));
+  test('idle timeout below the request timeout', () => bad({ idleTimeout: Duration.seconds(300) }, /idleTimeout \(300 s\) is shorter than the request timeout \(600 s\)/));
+  test('request timeout beyond the load balancer', () => bad({ requestTimeout: Duration.seconds(3990) }, /requestTimeout \(3990 s\) leaves no room/));
+  test('certificate without a domain', () => {
+    const { stack, vpc } = stackWithVpc();
+    const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+    expect(() => new LlmGateway(stack, 'Gateway', { vpc, certificate })).toThrow(/certificate needs domainName/);
+  });
+  test('DNS name without a hosted zone', () => bad({ domainName: 'gw.example.internal' }, /domainName 'gw\.example\.internal' needs hostedZone/));
+  test('hosted zone without a DNS name', () => {
+    const { stack, vpc } = stackWithVpc();
+    const hostedZone = new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'x.internal', vpc });
+    expect(() => new LlmGateway(stack, 'Gateway', { vpc, hostedZone })).toThrow(/hostedZone needs domainName/);
+  });
+  test('existing database with database props', () => {
+    const { stack, vpc } = stackWithVpc();
+    const existingDatabase = { hostname: 'db', secret: new secretsmanager.Secret(stack, 'S'), securityGroup: new ec2.SecurityGroup(stack, 'G', { vpc }) };
+    expect(() => new LlmGateway(stack, 'Gateway', { vpc, existingDatabase, database: { maxCapacity: 2 } })).toThrow(/existingDatabase and database are both set/);
+  });
+  test('log group together with its name', () => {
+    const { stack, vpc } = stackWithVpc();
+    expect(() => new LlmGateway(stack, 'Gateway', { vpc, logGroup: new logs.LogGroup(stack, 'L'), logGroupName: '/x' })).toThrow(/logGroup is given, so logGroupName and logRetention have no effect/);
+  });
+  test.each<[Partial<LlmGatewayProps>, RegExp]>([
+    [{ workers: 0 }, /^workers must be a whole number from 1/],
+    [{ minCapacity: 0 }, /^minCapacity must be a whole number from 1/],
+    [{ maxCapacity: -1 }, /^maxCapacity must be a whole number from 1/],
+    [{ targetCpuUtilizationPercent: 0 }, /^targetCpuUtilizationPercent must be a whole number from 1 to 100/],
+    [{ scaleOutCooldown: Duration.seconds(0) }, /^scaleOutCooldown must be a whole number of seconds from 1/],
+    [{ scaleInCooldown: Duration.seconds(0) }, /^scaleInCooldown must be/],
+    [{ stopTimeout: Duration.seconds(121) }, /^stopTimeout must be a whole number of seconds from 2 to 120/],
+    [{ stopTimeout: Duration.seconds(0) }, /^stopTimeout must be/],
+    [{ healthCheckStartPeriod: Duration.seconds(30) }, /^healthCheckStartPeriod must be a whole number of seconds from 60 to 300/],
+    [{ deregistrationDelay: Duration.seconds(4000) }, /^deregistrationDelay must be/],
+    [{ idleTimeout: Duration.seconds(5000) }, /^idleTimeout must be a whole number of seconds from 1 to 4000/],
+    [{ allowedCidrs: [] }, /^allowedCidrs is empty/],
+    [{ allowedCidrs: ['everyone'] }, /^allowedCidrs: 'everyone' is not an IPv4 CIDR/],
+    [{ requestTimeout: Duration.seconds(0) }, /^requestTimeout must be longer than 0 seconds/],
+  ])('%p', (props, message) => bad(props, message));
+});

@@ -1,0 +1,292 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { container, env, gatewayTemplate } from './helpers';
+
+// The whole default template, checked point by point against the SPEC.
+let template: Template;
+beforeAll(() => {
+  template = gatewayTemplate().template;
+});
+
+const json = () => JSON.stringify(template.toJSON());
+
+describe('S-SVC service', () => {
+  test('S-SVC-1 Fargate 1 vCPU / 2 GB ARM64, Container Insights on', () => {
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Cpu: '1024',
+      Memory: '2048',
+      RequiresCompatibilities: ['FARGATE'],
+      RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
+    });
+    template.hasResourceProperties('AWS::ECS::Cluster', {
+      ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+    });
+  });
+
+  test('S-SVC-2 ports 4000 and 8001, health app on 8001, region, standalone health thread off (S-FIX-3, S-FIX-15)', () => {
+    expect(container(template).PortMappings).toEqual([
+      { ContainerPort: 4000, Name: 'proxy', Protocol: 'tcp' },
+      { ContainerPort: 8001, Name: 'health', Protocol: 'tcp' },
+    ]);
+    expect(env(template)).toEqual({
+      SEPARATE_HEALTH_APP: '1',
+      SEPARATE_HEALTH_PORT: '8001',
+      LITELLM_STANDALONE_HEALTH_PORT: '0',
+      AWS_REGION_NAME: 'us-east-1',
+      LITELLM_LOG: 'INFO',
+      DATABASE_HOST: { 'Fn::GetAtt': [expect.stringMatching(/^GatewayDatabaseCluster/), 'Endpoint.Address'] },
+      DATABASE_NAME: 'litellm',
+      SUPERVISORD_STOPWAITSECS: '120',
+    });
+  });
+
+  test('S-IMG-1 command: config, port 4000, two gunicorn workers', () => {
+    expect(container(template).Command).toEqual(['--config', '/app/config.yaml', '--port', '4000', '--num_workers', '2', '--run_gunicorn']);
+  });
+
+  test('S-SVC-3 health check with the image\'s Python on /health/liveliness, 30 s, start period 60 s (S-FIX-1/2)', () => {
+    const hc = container(template).HealthCheck;
+    expect(hc).toEqual({
+      Command: ['CMD', 'python', '-c', "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8001/health/liveliness', timeout=5)"],
+      Interval: 30,
+      Timeout: 10,
+      Retries: 3,
+      StartPeriod: 60,
+    });
+    expect(json()).not.toMatch(/curl|wget/);
+    expect(json()).not.toMatch(/"\/health"/);
+  });
+
+  test('S-SVC-4 log group with 2-week retention, name generated', () => {
+    const groups = template.findResources('AWS::Logs::LogGroup');
+    expect(Object.keys(groups).map((k) => k.replace(/[A-F0-9]{8}$/, '')).sort()).toEqual(['GatewayServiceExecLogGroup', 'GatewayServiceLogGroup']);
+    for (const lg of Object.values(groups)) expect((lg as any).Properties).toEqual({ RetentionInDays: 14 });
+    expect(container(template).LogConfiguration).toEqual({
+      LogDriver: 'awslogs',
+      Options: { 'awslogs-group': { Ref: expect.stringMatching(/^GatewayServiceLogGroup/) }, 'awslogs-stream-prefix': 'litellm', 'awslogs-region': 'us-east-1' },
+    });
+  });
+
+  test('S-SVC-5 desired 1, private subnets, no public IP, circuit breaker with rollback, ECS Exec', () => {
+    template.hasResourceProperties('AWS::ECS::Service', {
+      DesiredCount: 1,
+      LaunchType: 'FARGATE',
+      EnableExecuteCommand: true,
+      DeploymentConfiguration: {
+        DeploymentCircuitBreaker: { Enable: true, Rollback: true },
+        MinimumHealthyPercent: 100,
+        MaximumPercent: 200,
+      },
+      NetworkConfiguration: {
+        AwsvpcConfiguration: {
+          AssignPublicIp: 'DISABLED',
+          Subnets: [{ Ref: Match.stringLikeRegexp('VpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('VpcPrivateSubnet2') }],
+        },
+      },
+    });
+  });
+
+  test('S-SVC-6 auto-scaling 1 → 4 on CPU 70 %, cooldowns 60 s out / 300 s in', () => {
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 4 });
+    template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
+      PolicyType: 'TargetTrackingScaling',
+      TargetTrackingScalingPolicyConfiguration: {
+        PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
+        TargetValue: 70,
+        ScaleOutCooldown: 60,
+        ScaleInCooldown: 300,
+      },
+    });
+  });
+
+  test('S-SVC-7 / S-FIX-8 task role: the two invoke actions on exactly the profiles and their models', () => {
+    const policies = template.findResources('AWS::IAM::Policy', { Properties: { PolicyName: Match.stringLikeRegexp('TaskRoleDefaultPolicy') } });
+    const statements = Object.values(policies)[0].Properties.PolicyDocument.Statement;
+    const profile = (id: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:us-east-1:', { Ref: 'AWS::AccountId' }, `:inference-profile/${id}`]] });
+    const model = (id: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:bedrock:*::foundation-model/${id}`]] });
+    const sonnet = 'anthropic.claude-sonnet-4-5-20250929-v1:0';
+    const haiku = 'anthropic.claude-haiku-4-5-20251001-v1:0';
+    expect(statements[0]).toEqual({
+      Sid: 'InvokeConfiguredModels',
+      Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+      Effect: 'Allow',
+      Resource: [profile(`us.${sonnet}`), profile(`us.${haiku}`)],
+    });
+    expect(statements[1]).toEqual({
+      Sid: 'InvokeModelsThroughProfiles',
+      Action: ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'],
+      Effect: 'Allow',
+      Resource: [model(sonnet), model(haiku)],
+      Condition: { StringEquals: { 'bedrock:InferenceProfileArn': [profile(`us.${sonnet}`), profile(`us.${haiku}`)] } },
+    });
+    // Only ECS Exec's own needs remain (S-FIX-13): its SSM channels and log-group lookup on '*', and session
+    // logs written only to the exec log group.
+    expect(statements.slice(2)).toEqual([
+      expect.objectContaining({ Action: expect.arrayContaining(['ssmmessages:CreateControlChannel']), Resource: '*' }),
+      { Action: 'logs:DescribeLogGroups', Effect: 'Allow', Resource: '*' },
+      {
+        Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+        Effect: 'Allow',
+        Resource: { 'Fn::Join': ['', expect.arrayContaining([{ Ref: expect.stringMatching(/^GatewayServiceExecLogGroup/) }])] },
+      },
+    ]);
+  });
+
+  test('no bedrock:* and no Resource "*" outside ECS Exec and ECR auth', () => {
+    expect(json()).not.toMatch(/"bedrock:\*"/);
+    for (const policy of Object.values(template.findResources('AWS::IAM::Policy'))) {
+      for (const s of (policy as any).Properties.PolicyDocument.Statement) {
+        if (s.Resource === '*') {
+          const actions = [s.Action].flat();
+          expect(actions.every((a: string) => a.startsWith('ssmmessages:') || a === 'ecr:GetAuthorizationToken' || a === 'logs:DescribeLogGroups')).toBe(true);
+        }
+      }
+    }
+  });
+});
+
+describe('S-SEC secrets', () => {
+  test('S-SEC-1 every secret reaches the container through ECS', () => {
+    const secrets = Object.fromEntries(container(template).Secrets.map((s: any) => [s.Name, s.ValueFrom]));
+    expect(Object.keys(secrets).sort()).toEqual(['DATABASE_PASSWORD', 'DATABASE_USERNAME', 'LITELLM_ADMIN_KEY', 'LITELLM_SALT_KEY', 'UI_PASSWORD', 'UI_USERNAME']);
+    expect(JSON.stringify(secrets.UI_USERNAME)).toMatch(/:username::/);
+    expect(JSON.stringify(secrets.UI_PASSWORD)).toMatch(/:password::/);
+    expect(JSON.stringify(secrets.DATABASE_PASSWORD)).toMatch(/:password::/);
+    expect(env(template)).not.toHaveProperty('DATABASE_URL');
+  });
+
+  test('S-FIX-9 the admin key is sk- plus a dynamic reference to a generated secret', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      SecretString: { 'Fn::Join': ['', ['sk-{{resolve:secretsmanager:', { Ref: Match.stringLikeRegexp('MasterKeyEntropy') }, ':SecretString:::}}']] },
+    });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Description: Match.stringLikeRegexp('random part of the admin key'),
+      GenerateSecretString: { PasswordLength: 32, ExcludePunctuation: true, IncludeSpace: false },
+    });
+  });
+
+  test('S-FIX-9 the salt key is generated and retained', () => {
+    template.hasResource('AWS::SecretsManager::Secret', {
+      Properties: { Description: Match.stringLikeRegexp('salt key'), GenerateSecretString: { PasswordLength: 32, ExcludePunctuation: true, IncludeSpace: false } },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('S-SEC-1 UI login: user admin, generated password', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { SecretStringTemplate: '{"username":"admin"}', GenerateStringKey: 'password', PasswordLength: 32 },
+    });
+  });
+
+  test('S-SEC-2 the execution role reads exactly the injected secrets; the task role reads none', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy')) as any[];
+    const exec = policies.find((p) => /ExecutionRoleDefaultPolicy/.test(p.Properties.PolicyName));
+    const reads = exec.Properties.PolicyDocument.Statement.filter((s: any) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
+    expect(reads.map((s: any) => s.Resource.Ref).sort()).toEqual([
+      expect.stringMatching(/^GatewayDatabaseClusterSecretAttachment/),
+      expect.stringMatching(/^GatewaySecretsMasterKey[A-F0-9]+$/),
+      expect.stringMatching(/^GatewaySecretsSaltKey/),
+      expect.stringMatching(/^GatewaySecretsUiCredentials/),
+    ]);
+    const task = policies.find((p) => /TaskRoleDefaultPolicy/.test(p.Properties.PolicyName));
+    expect(JSON.stringify(task)).not.toMatch(/secretsmanager/);
+  });
+
+  test('S-GEN-3 no secret value and no password appears in the template', () => {
+    expect(json()).not.toMatch(/sk-[A-Za-z0-9]{8,}/);
+    expect(json()).not.toMatch(/postgresql:\/\//);
+    expect(json()).not.toMatch(/"(SecretString|MasterUserPassword)":"[^{]/);
+  });
+});
+
+describe('S-DB database', () => {
+  test('S-DB-1 Aurora Serverless v2 PostgreSQL 16, 0.5-1 ACU, encrypted, no deletion protection, database litellm', () => {
+    template.hasResource('AWS::RDS::DBCluster', {
+      Properties: {
+        Engine: 'aurora-postgresql',
+        EngineVersion: Match.stringLikeRegexp('^16\\.'),
+        ServerlessV2ScalingConfiguration: { MinCapacity: 0.5, MaxCapacity: 1 },
+        StorageEncrypted: true,
+        DeletionProtection: false,
+        DatabaseName: 'litellm',
+        Port: 5432,
+      },
+      DeletionPolicy: 'Snapshot',
+      UpdateReplacePolicy: 'Snapshot',
+    });
+    template.resourceCountIs('AWS::RDS::DBInstance', 1);
+    template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.serverless', Engine: 'aurora-postgresql' });
+  });
+
+  test('S-DB-1 private subnets', () => {
+    template.hasResourceProperties('AWS::RDS::DBSubnetGroup', {
+      SubnetIds: [{ Ref: Match.stringLikeRegexp('VpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('VpcPrivateSubnet2') }],
+    });
+  });
+
+  test('S-DB-2 credentials generated into Secrets Manager', () => {
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { SecretStringTemplate: '{"username":"litellm"}', GenerateStringKey: 'password' },
+    });
+  });
+});
+
+describe('S-LB load balancer', () => {
+  test('S-LB-1 internal ALB, listener 80 → target 4000', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal', Type: 'application' });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 4000, Protocol: 'HTTP', TargetType: 'ip' });
+  });
+
+  test('S-LB-2 health on 8001 /health/liveliness, 200, deregistration 30 s', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      HealthCheckPort: '8001',
+      HealthCheckPath: '/health/liveliness',
+      Matcher: { HttpCode: '200' },
+      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]),
+    });
+  });
+
+  test('S-FIX-4 idle timeout 630 s covers the 600 s request timeout', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '630' }]),
+    });
+  });
+});
+
+describe('S-NET security groups', () => {
+  const ingress = () => Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r: any) => r.Properties);
+
+  test('alb-sg ← VPC CIDR :80 only', () => {
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: 'LiteLLM gateway load balancer',
+      SecurityGroupIngress: [{ CidrIp: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Vpc'), 'CidrBlock'] }, FromPort: 80, ToPort: 80, IpProtocol: 'tcp', Description: Match.anyValue() }],
+    });
+  });
+
+  test('ecs-sg ← alb-sg :4000 and :8001 only; db-sg ← ecs-sg :5432 only', () => {
+    const rules = ingress().map((r) => `${r.GroupId['Fn::GetAtt'][0].replace(/[A-F0-9]{8}$/, '')} <- ${r.SourceSecurityGroupId['Fn::GetAtt'][0].replace(/[A-F0-9]{8}$/, '')} :${r.FromPort}-${r.ToPort}`);
+    expect(rules.sort()).toEqual([
+      'GatewayDatabaseSecurityGroup <- GatewayServiceServiceSecurityGroup :5432-5432',
+      'GatewayServiceServiceSecurityGroup <- GatewayServiceLoadBalancerSecurityGroup :4000-4000',
+      'GatewayServiceServiceSecurityGroup <- GatewayServiceLoadBalancerSecurityGroup :8001-8001',
+    ]);
+  });
+
+  test('tasks leave only on HTTPS and to the database', () => {
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('gateway tasks'),
+      SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: Match.anyValue() }],
+    });
+  });
+});
+
+describe('outputs', () => {
+  test('endpoint URL and admin-key secret ARN', () => {
+    const outputs = template.toJSON().Outputs;
+    const url = Object.entries(outputs).find(([k]) => k.startsWith('GatewayEndpointUrl'))![1] as any;
+    expect(url.Value).toEqual({ 'Fn::Join': ['', ['http://', { 'Fn::GetAtt': [expect.stringMatching(/LoadBalancer/), 'DNSName'] }, '/v1']] });
+    const arn = Object.entries(outputs).find(([k]) => k.startsWith('GatewayAdminKeySecretArn'))![1] as any;
+    expect(arn.Value).toEqual({ Ref: expect.stringMatching(/^GatewaySecretsMasterKey[A-F0-9]+$/) });
+  });
+});
