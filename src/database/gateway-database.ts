@@ -4,6 +4,7 @@ import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { validateDatabaseOptions } from './private/validate';
+import { acknowledge } from '../private/acknowledge';
 
 /**
  * How the gateway reaches its PostgreSQL database. `GatewayDatabase` provides one; pass your own to use an existing
@@ -144,6 +145,12 @@ export class GatewayDatabase extends Construct implements ec2.IConnectable {
     });
     this.secret = this.cluster.secret!;
     this.connections = this.cluster.connections;
+
+    acknowledge(this.cluster, 'AwsSolutions-RDS6', "LiteLLM's Prisma client logs in with a password from DATABASE_USERNAME/DATABASE_PASSWORD; it cannot use IAM database tokens.");
+    acknowledge(this.cluster, 'AwsSolutions-SMG4', 'ECS injects the password when a task starts; a scheduled rotation would break running tasks until they restart.');
+    if (!(props.deletionProtection ?? false)) {
+      acknowledge(this.cluster, 'AwsSolutions-RDS10', 'Deletion protection is the deletionProtection prop, off by default like the reference (dev); the removal policy still keeps a snapshot.');
+    }
   }
 
   /** How the gateway's service reaches this database. */

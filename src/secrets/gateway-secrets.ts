@@ -1,6 +1,7 @@
 import { RemovalPolicy, SecretValue } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { acknowledge } from '../private/acknowledge';
 
 /** Properties of `GatewaySecrets`. */
 export interface GatewaySecretsProps {
@@ -53,6 +54,9 @@ export class GatewaySecrets extends Construct {
         description: 'LiteLLM gateway: admin (master) key',
         secretStringValue: SecretValue.unsafePlainText(`sk-${entropy.secretValue.unsafeUnwrap()}`),
       });
+      const reason = 'The admin key is rotated by an operator (README, "Rotate the admin key"): a scheduled rotation would lock out every client that holds it.';
+      acknowledge(entropy, 'AwsSolutions-SMG4', reason);
+      acknowledge(this.masterKey, 'AwsSolutions-SMG4', reason);
     }
 
     if (props.saltKey) {
@@ -65,9 +69,14 @@ export class GatewaySecrets extends Construct {
         generateSecretString: { passwordLength: 32, excludePunctuation: true, includeSpace: false },
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      acknowledge(this.saltKey, 'AwsSolutions-SMG4', 'The salt key encrypts stored credentials and must never change (S-FIX-9): rotating it would make them unreadable.');
     }
 
-    this.uiCredentials = props.uiCredentials ?? new secretsmanager.Secret(this, 'UiCredentials', {
+    if (props.uiCredentials) {
+      this.uiCredentials = props.uiCredentials;
+      return;
+    }
+    this.uiCredentials = new secretsmanager.Secret(this, 'UiCredentials', {
       description: 'LiteLLM gateway: admin UI login',
       generateSecretString: {
         secretStringTemplate: JSON.stringify({ username: 'admin' }),
@@ -77,5 +86,6 @@ export class GatewaySecrets extends Construct {
         includeSpace: false,
       },
     });
+    acknowledge(this.uiCredentials, 'AwsSolutions-SMG4', 'ECS reads the UI login when a task starts; rotate it by hand and redeploy (README, "Operations").');
   }
 }

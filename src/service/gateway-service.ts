@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { GatewayImage } from './gateway-image';
+import { acknowledge, acknowledgeWildcardResources, logStreamsArn } from '../private/acknowledge';
 import { bedrockInvokeStatements } from './private/bedrock-policy';
 import { validateFargateSize, validateServiceOptions } from './private/validate';
 import { GatewayConfig } from '../config';
@@ -290,7 +291,8 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       memoryLimitMiB,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
-    for (const statement of bedrockInvokeStatements(props.config, region, Aws.ACCOUNT_ID, Aws.PARTITION)) {
+    const bedrockStatements = bedrockInvokeStatements(props.config, region, Aws.ACCOUNT_ID, Aws.PARTITION);
+    for (const statement of bedrockStatements) {
       this.taskDefinition.addToTaskRolePolicy(statement);
     }
 
@@ -437,6 +439,22 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       securityGroups: [this.loadBalancerSecurityGroup],
       defaultPort: ec2.Port.tcp(listenerPort),
     });
+    const taskPolicy = this.taskDefinition.taskRole.node.findChild('DefaultPolicy');
+    acknowledgeWildcardResources(taskPolicy, bedrockStatements.flatMap((st) => st.resources).filter((r) => r.includes('bedrock:*:') || r.includes('bedrock:::')),
+      'A foundation model in any Region, reachable only through the configured cross-Region inference profiles (bedrock:InferenceProfileArn condition): Bedrock routes a profile to Regions it adds over time (S-FIX-8).');
+    if (enableExecuteCommand) {
+      acknowledgeWildcardResources(taskPolicy, ['*'], 'ECS Exec needs the ssmmessages channels and logs:DescribeLogGroups on "*" (S-FIX-13); turn it off with enableExecuteCommand: false.');
+      if (execLogGroup) {
+        acknowledgeWildcardResources(taskPolicy, [logStreamsArn(this, execLogGroup.logGroupName)], 'ECS Exec writes session logs to streams of its own log group.');
+      }
+    }
+    acknowledgeWildcardResources(this.taskDefinition.obtainExecutionRole().node.findChild('DefaultPolicy'), ['*'], 'ecr:GetAuthorizationToken has no resource-level permissions; AWS requires "*".');
+    acknowledge(this.taskDefinition, 'AwsSolutions-ECS2', 'The environment holds no secret: ports, log level, Region, database host and name. Keys and passwords are ECS secrets.');
+    acknowledge(this.loadBalancerSecurityGroup, 'AwsSolutions-EC23', 'Ingress is the VPC CIDR or allowedCidrs on the listener port of an internal load balancer, never 0.0.0.0/0 by default.');
+    if (!props.accessLogsBucket) {
+      acknowledge(this.loadBalancer, 'AwsSolutions-ELB2', 'Access logs need a bucket: pass accessLogsBucket. Requests are also logged by LiteLLM and counted by the metric filters.');
+    }
+
     const host = props.domainName ?? this.loadBalancer.loadBalancerDnsName;
     this.endpointUrl = `${https ? 'https' : 'http'}://${host}/v1`;
   }
