@@ -1,0 +1,150 @@
+import asyncio
+import json
+import random
+import string
+
+from payloads import END, START, failure_kwargs, success_kwargs
+
+from callbacks import metrics_logger as module
+
+SPEC_FIELDS = {"litellm_metric", "model", "provider_model", "prompt_tokens", "completion_tokens", "total_tokens",
+               "response_cost", "response_time_ms", "status_code", "timestamp"}
+
+
+def test_module_exposes_an_instance_for_litellm_config():
+    assert isinstance(module.metrics_logger, module.MetricsLogger)
+    assert isinstance(module.metrics_logger, module.CustomLogger)
+
+
+def test_success_line_has_the_spec_fields(logger):
+    asyncio.run(logger.async_log_success_event(success_kwargs(), None, START, END))
+    [line] = logger.lines()
+    assert SPEC_FIELDS <= set(line)
+    assert line["litellm_metric"] is True
+    assert line["model"] == "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+    assert line["provider_model"] == "us.anthropic.claude-haiku-4-5-20251001-v1:0"
+    assert line["model_group"] == "claude-fast"
+    assert (line["prompt_tokens"], line["completion_tokens"], line["total_tokens"]) == (10164, 32, 10196)
+    assert line["response_cost"] == 0.0340692
+    assert line["response_time_ms"] == 1493
+    assert line["status_code"] == 200
+    assert line["key_alias"] == "extraction-agent"
+    assert line["team"] == "document-processing"
+    assert "error" not in line
+    assert line["timestamp"].endswith("+00:00")
+
+
+def test_sync_hooks_print_the_same_line(logger):
+    logger.log_success_event(success_kwargs(), None, START, END)
+    logger.log_failure_event(failure_kwargs(), None, START, END)
+    assert [l["status_code"] for l in logger.lines()] == [200, 429]
+
+
+def test_never_the_key_its_hash_or_any_text(logger):
+    logger.log_success_event(success_kwargs(), None, START, END)
+    logger.log_failure_event(failure_kwargs(), None, START, END)
+    raw = json.dumps(logger.lines())
+    assert "88dc28d0" not in raw and "user-1" not in raw
+    assert "SECRET PROMPT" not in raw and "SECRET RESPONSE" not in raw
+
+
+def test_throttle_is_429_with_a_short_error(logger):
+    asyncio.run(logger.async_log_failure_event(failure_kwargs(message="ThrottlingException: " + "x" * 1000), None, START, END))
+    [line] = logger.lines()
+    assert line["status_code"] == 429
+    assert line["error"].startswith("RateLimitError: ThrottlingException")
+    assert len(line["error"]) <= module.MAX_ERROR_CHARS
+    assert (line["prompt_tokens"], line["response_cost"]) == (0, 0.0)
+
+
+def test_context_window_is_400(logger):
+    logger.log_failure_event(failure_kwargs(code="400", error_class="ContextWindowExceededError", message="prompt is too long"), None, START, END)
+    assert logger.lines()[0]["status_code"] == 400
+    assert logger.lines()[0]["error"] == "ContextWindowExceededError: prompt is too long"
+
+
+def test_failure_without_error_information_uses_the_exception(logger):
+    kwargs = failure_kwargs()
+    del kwargs["standard_logging_object"]["error_information"]
+    logger.log_failure_event(kwargs, None, START, END)
+    assert logger.lines()[0]["status_code"] == 429
+    assert logger.lines()[0]["error"].startswith("RateLimitError") or logger.lines()[0]["error"].startswith("BedrockThrottle")
+
+
+def test_failure_without_any_code_is_500(logger):
+    logger.log_failure_event({"standard_logging_object": {"model": "m"}}, None, START, END)
+    assert logger.lines()[0]["status_code"] == 500
+    assert logger.lines()[0]["error"] == "Error"
+
+
+def test_streaming_completion_is_flagged(logger):
+    asyncio.run(logger.async_log_success_event(success_kwargs(stream=True), None, START, END))
+    assert logger.lines()[0]["stream"] is True
+
+
+def test_retried_then_fallen_back_request_is_countable(logger):
+    # primary throttled twice (retry), then the fallback alias answers: three lines, one trace id
+    for _ in range(2):
+        logger.log_failure_event(failure_kwargs(trace_id="t-9"), None, START, END)
+    logger.log_success_event(success_kwargs(model_group="claude-fallback", trace_id="t-9"), None, START, END)
+    lines = logger.lines()
+    assert [l["trace_id"] for l in lines] == ["t-9"] * 3
+    assert [l["model_group"] for l in lines] == ["claude-primary", "claude-primary", "claude-fallback"]
+    assert [l["status_code"] for l in lines] == [429, 429, 200]
+
+
+def test_missing_fields_print_what_they_can(logger):
+    logger.log_success_event({}, None, None, None)
+    logger.log_success_event({"model": "bedrock/converse/us.x.y-v1:0"}, None, START, END)
+    first, second = logger.lines()
+    assert first["model"] == "unknown" and first["response_time_ms"] == 0 and first["key_alias"] == "unknown"
+    assert second["model"] == "us.x.y-v1:0" and second["response_time_ms"] == 1493
+
+
+def test_times_fall_back_to_the_hook_arguments(logger):
+    kwargs = success_kwargs()
+    del kwargs["standard_logging_object"]["startTime"]
+    logger.log_success_event(kwargs, None, START, END)
+    assert logger.lines()[0]["response_time_ms"] == 1493
+
+
+def test_a_broken_stream_never_raises():
+    class Broken:
+        def write(self, _):
+            raise OSError("stdout closed")
+
+        def flush(self):
+            raise OSError("stdout closed")
+
+    module.MetricsLogger(stream=Broken()).log_success_event(success_kwargs(), None, START, END)
+
+
+def _random_value(rng, depth=0):
+    kinds = [None, True, False, 0, -1, 2**70, 1.5, float("nan"), float("inf"), "", "429", "abc", "x" * 5000,
+             [], {}, object(), b"bytes", START]
+    if depth < 3 and rng.random() < 0.3:
+        keys = ["model", "model_group", "prompt_tokens", "completion_tokens", "total_tokens", "response_cost",
+                "startTime", "endTime", "error_information", "error_code", "error_class", "error_message",
+                "metadata", "hidden_params", "litellm_model_name", "user_api_key_alias", "trace_id", "status_code"]
+        return {rng.choice(keys + ["".join(rng.choices(string.printable, k=5))]): _random_value(rng, depth + 1) for _ in range(rng.randint(0, 6))}
+    return rng.choice(kinds)
+
+
+def test_fuzz_ten_thousand_malformed_payloads_never_raise_and_always_print_json(logger):
+    rng = random.Random(20261127)
+    for i in range(10_000):
+        kwargs = _random_value(rng)
+        if rng.random() < 0.7:
+            kwargs = {"standard_logging_object": _random_value(rng), "exception": rng.choice([None, ValueError("x"), object()]),
+                      "model": _random_value(rng), "stream": _random_value(rng)}
+        hook = rng.choice([logger.log_success_event, logger.log_failure_event])
+        hook(kwargs, _random_value(rng), _random_value(rng), _random_value(rng))
+    lines = logger.lines()
+    assert len(lines) == 10_000
+    for line in lines:
+        assert line["litellm_metric"] is True
+        assert isinstance(line["model"], str) and isinstance(line["status_code"], int)
+        for field in ("prompt_tokens", "completion_tokens", "total_tokens", "response_time_ms"):
+            assert isinstance(line[field], int) and not isinstance(line[field], bool)
+        assert isinstance(line["response_cost"], float)
+        assert line["status_code"] == 200 or 400 <= line["status_code"] <= 599
