@@ -30,7 +30,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // jsii writes its own tsconfig.json at compile time; tests, integ cases and .projenrc.ts share tsconfig.dev.json.
   disableTsconfig: true,
   tsconfigDev: {
-    include: ['integ/**/*.ts'],
+    include: ['integ/**/*.ts', '.projenrc.ts'],
     compilerOptions: {},
   },
 
@@ -54,6 +54,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   eslintOptions: {
     dirs: ['src'],
     devdirs: ['test', 'integ'],
+    // One explicit program for src, tests and integ cases: jsii writes tsconfig.json only when it compiles.
+    tsconfigPath: './tsconfig.dev.json',
+    projectService: false,
   },
   jestOptions: {
     jestConfig: {

@@ -27,6 +27,8 @@ export class ReferenceGatewayStack extends Stack {
     this.gateway = new LlmGateway(this, 'Gateway', {
       vpc,
       logGroupName: '/document-processing/llm-gateway',
+      dashboardName: 'LlmGateway-document-processing',
+      metricsNamespace: 'DocumentProcessing/LlmGateway',
     });
   }
 }

@@ -2,4 +2,5 @@ export * from './config';
 export * from './secrets';
 export * from './database';
 export * from './service';
+export * from './observability';
 export * from './llm-gateway';

@@ -1,6 +1,7 @@
 import { App, Stack, Validations } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { BedrockModel, InferenceGeography, LlmGateway, LlmGatewayProps } from '../src';
@@ -8,7 +9,10 @@ import { ENV } from './helpers';
 
 // The gateway acknowledges each finding it intends, with its reason (src/**: acknowledge(...)); a user's stack
 // with a gateway is clean under the AwsSolutions pack but for the user's own resources.
-function violations(props: Partial<LlmGatewayProps> = {}, env: { account?: string; region?: string } | undefined = ENV, extra?: (stack: Stack, vpc: ec2.Vpc) => Partial<LlmGatewayProps>) {
+type Env = { account?: string; region?: string } | undefined;
+type Extra = (stack: Stack, vpc: ec2.Vpc) => Partial<LlmGatewayProps>;
+
+function violations(props: Partial<LlmGatewayProps> = {}, env: Env = ENV, extra?: Extra) {
   const stack = new Stack(new App(), 'NagStack', { env });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
   Validations.of(vpc).acknowledge({ id: 'AwsSolutions-VPC7', reason: "The test's VPC, not the gateway's" });
@@ -47,7 +51,7 @@ test('a wildcard the gateway did not intend is still reported', () => {
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
   Validations.of(vpc).acknowledge({ id: 'AwsSolutions-VPC7', reason: 'test VPC' });
   const gateway = new LlmGateway(stack, 'Gateway', { vpc });
-  gateway.taskDefinition.addToTaskRolePolicy(new (require('aws-cdk-lib/aws-iam').PolicyStatement)({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::bucket/*'] }));
+  gateway.taskDefinition.addToTaskRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::bucket/*'] }));
   const found = new AwsSolutionsChecks(stack).validateScope(stack).violations.map((v) => v.ruleName);
   expect(found).toEqual(['AwsSolutions-IAM5[Resource::arn:aws:s3:::bucket/*]']);
 });

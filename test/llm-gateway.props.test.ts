@@ -30,8 +30,14 @@ const haiku = BedrockModel.CLAUDE_HAIKU_4_5.inGeography(InferenceGeography.US);
 describe('service overrides', () => {
   test('size, workers, scaling and cooldowns', () => {
     const { template } = gatewayTemplate({
-      cpu: 2048, memoryLimitMiB: 8192, workers: 4, minCapacity: 2, maxCapacity: 6,
-      targetCpuUtilizationPercent: 55, scaleOutCooldown: Duration.seconds(30), scaleInCooldown: Duration.minutes(10),
+      cpu: 2048,
+      memoryLimitMiB: 8192,
+      workers: 4,
+      minCapacity: 2,
+      maxCapacity: 6,
+      targetCpuUtilizationPercent: 55,
+      scaleOutCooldown: Duration.seconds(30),
+      scaleInCooldown: Duration.minutes(10),
     });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '2048', Memory: '8192' });
     expect(container(template).Command).toEqual(['--config', '/app/config.yaml', '--port', '4000', '--num_workers', '4', '--run_gunicorn']);
@@ -67,8 +73,11 @@ describe('service overrides', () => {
 
   test('timeouts: idle, deregistration, stop, start period, health path', () => {
     const { template } = gatewayTemplate({
-      idleTimeout: Duration.seconds(900), deregistrationDelay: Duration.seconds(90), stopTimeout: Duration.seconds(60),
-      healthCheckStartPeriod: Duration.seconds(180), healthCheckPath: HealthCheckPath.READINESS,
+      idleTimeout: Duration.seconds(900),
+      deregistrationDelay: Duration.seconds(90),
+      stopTimeout: Duration.seconds(60),
+      healthCheckStartPeriod: Duration.seconds(180),
+      healthCheckPath: HealthCheckPath.READINESS,
     });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '900' }]),
@@ -108,7 +117,9 @@ describe('service overrides', () => {
     const gateway = new LlmGateway(stack, 'Gateway', { vpc, certificate, domainName: 'llm-gateway.document-processing.internal', hostedZone: zone });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
-      Port: 443, Protocol: 'HTTPS', Certificates: [{ CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }],
+      Port: 443,
+      Protocol: 'HTTPS',
+      Certificates: [{ CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }],
       SslPolicy: Match.stringLikeRegexp('TLS'),
     });
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
@@ -212,14 +223,21 @@ describe('database overrides', () => {
   test('capacity, readers, protection, removal, version, name', () => {
     const { template } = gatewayTemplate({
       database: {
-        minCapacity: 1, maxCapacity: 8, readers: 1, deletionProtection: true, removalPolicy: RemovalPolicy.RETAIN,
-        engineVersion: rds.AuroraPostgresEngineVersion.VER_16_6, databaseName: 'gateway',
+        minCapacity: 1,
+        maxCapacity: 8,
+        readers: 1,
+        deletionProtection: true,
+        removalPolicy: RemovalPolicy.RETAIN,
+        engineVersion: rds.AuroraPostgresEngineVersion.VER_16_6,
+        databaseName: 'gateway',
       },
     });
     template.hasResource('AWS::RDS::DBCluster', {
       Properties: Match.objectLike({
         ServerlessV2ScalingConfiguration: { MinCapacity: 1, MaxCapacity: 8 },
-        DeletionProtection: true, EngineVersion: '16.6', DatabaseName: 'gateway',
+        DeletionProtection: true,
+        EngineVersion: '16.6',
+        DatabaseName: 'gateway',
       }),
       DeletionPolicy: 'Retain',
     });
@@ -293,8 +311,10 @@ describe('warnings', () => {
   });
 
   test('one task with one worker, or no limits, raises no per-process warning', () => {
-    const warnings = (props: Partial<LlmGatewayProps>) => Annotations.fromStack(gatewayTemplate({ routing: { strategy: RoutingStrategy.SIMPLE_SHUFFLE }, ...props }).stack)
-      .findWarning('*', Match.anyValue());
+    const warnings = (props: Partial<LlmGatewayProps>) => {
+      const { stack } = gatewayTemplate({ routing: { strategy: RoutingStrategy.SIMPLE_SHUFFLE }, ...props });
+      return Annotations.fromStack(stack).findWarning('*', Match.anyValue());
+    };
     expect(warnings({ maxCapacity: 1, workers: 1 })).toEqual([]);
     expect(warnings({ models: [{ alias: 'a', model: haiku }] })).toEqual([]);
   });

@@ -10,11 +10,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { GatewayImage } from './gateway-image';
+import { GatewayConfig } from '../config';
+import { DatabaseConnection } from '../database';
 import { acknowledge, acknowledgeWildcardResources, logStreamsArn } from '../private/acknowledge';
 import { bedrockInvokeStatements } from './private/bedrock-policy';
 import { validateFargateSize, validateServiceOptions } from './private/validate';
-import { GatewayConfig } from '../config';
-import { DatabaseConnection } from '../database';
 
 /** The path the load balancer probes on the health port. */
 export enum HealthCheckPath {

@@ -100,8 +100,10 @@ def build_metric_line(kwargs, response_obj, start_time, end_time, success):
     metadata = _dict(payload.get("metadata"))
     hidden = _dict(payload.get("hidden_params"))
 
+    # The Bedrock id that served the call (the metric filters' Model dimension, matched against the configured
+    # models): the deployment's model name when LiteLLM reports it, else the payload's model.
     provider_model = _strip_provider(hidden.get("litellm_model_name") or payload.get("model") or kwargs.get("model"))
-    model = _strip_provider(payload.get("model") or kwargs.get("model") or provider_model)
+    model = provider_model
     # Both ends from one source, so that a payload with only one of them cannot mix clocks.
     start, end = _seconds(payload.get("startTime")), _seconds(payload.get("endTime"))
     if start is None or end is None:

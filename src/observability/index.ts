@@ -1,0 +1,3 @@
+export * from './gateway-metrics';
+export * from './gateway-dashboard';
+export * from './gateway-alarms';

@@ -1,0 +1,223 @@
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { GatewayDashboard, GatewayMetrics, LlmGateway } from '../src';
+import { gatewayTemplate, stackWithVpc } from './helpers';
+
+let template: Template;
+beforeAll(() => {
+  template = gatewayTemplate().template;
+});
+
+const filters = (t: Template) => Object.values(t.findResources('AWS::Logs::MetricFilter')).map((r: any) => r.Properties);
+
+describe('S-OBS-1 metric filters', () => {
+  test('eight filters of the SPEC plus Throttles, namespace LlmGateway by default, dimension Model', () => {
+    const byName = Object.fromEntries(filters(template).map((f) => [f.MetricTransformations[0].MetricName, f]));
+    const base = '$.litellm_metric IS TRUE';
+    const ok = `{ (${base}) && ($.status_code = 200) }`;
+    const expected: Record<string, [string, string, string | undefined]> = {
+      RequestCount: [`{ ${base} }`, '1', 'Count'],
+      InputTokens: [ok, '$.prompt_tokens', 'Count'],
+      OutputTokens: [ok, '$.completion_tokens', 'Count'],
+      TotalTokens: [ok, '$.total_tokens', 'Count'],
+      ResponseCostUSD: [ok, '$.response_cost', 'None'],
+      ResponseTimeMs: [`{ ${base} }`, '$.response_time_ms', 'Milliseconds'],
+      RequestErrors: [`{ (${base}) && ($.status_code >= 400) }`, '1', 'Count'],
+      Throttles: [`{ (${base}) && ($.status_code = 429) }`, '1', 'Count'],
+      ApplicationErrors: ['{ $.level = "ERROR" }', '1', 'Count'],
+    };
+    expect(Object.keys(byName).sort()).toEqual(Object.keys(expected).sort());
+    for (const [name, [pattern, value, unit]] of Object.entries(expected)) {
+      const f = byName[name];
+      expect(f.FilterPattern).toBe(pattern);
+      expect(f.LogGroupName).toEqual({ Ref: expect.stringMatching(/^GatewayServiceLogGroup/) });
+      expect(f.MetricTransformations[0]).toEqual(expect.objectContaining({ MetricNamespace: 'LlmGateway', MetricValue: value, Unit: unit }));
+      expect(f.MetricTransformations[0].Dimensions).toEqual(name === 'ApplicationErrors' ? undefined : [{ Key: 'Model', Value: '$.model' }]);
+    }
+  });
+
+  test('namespace and per-agent dimension are props', () => {
+    const { template: t } = gatewayTemplate({ metricsNamespace: 'DocumentProcessing/LlmGateway', agentMetricDimension: true });
+    const all = filters(t);
+    expect(all.every((f) => f.MetricTransformations[0].MetricNamespace === 'DocumentProcessing/LlmGateway')).toBe(true);
+    const agent = all.filter((f) => JSON.stringify(f.MetricTransformations[0].Dimensions ?? []).includes('Agent'));
+    expect(agent.map((f) => f.MetricTransformations[0].MetricName).sort()).toEqual(['InputTokens', 'OutputTokens', 'RequestCount', 'ResponseCostUSD', 'TotalTokens']);
+    expect(agent[0].MetricTransformations[0].Dimensions).toEqual([{ Key: 'Model', Value: '$.model' }, { Key: 'Agent', Value: '$.key_alias' }]);
+    expect(all).toHaveLength(14);
+  });
+
+  test('bad namespace and empty model list fail', () => {
+    const stack = new Stack();
+    const logGroup = new logs.LogGroup(stack, 'L');
+    expect(() => new GatewayMetrics(stack, 'M1', { logGroup, models: ['x'], namespace: 'AWS/ECS' })).toThrow(/namespace 'AWS\/ECS' is not a custom CloudWatch namespace/);
+    expect(() => new GatewayMetrics(stack, 'M2', { logGroup, models: [] })).toThrow(/models is empty/);
+  });
+});
+
+describe('one truth across TypeScript and Python', () => {
+  // The lines the Python callback really prints, matched against the filters the construct really synthesizes.
+  const samples: any[] = JSON.parse(execFileSync('python3', [path.join(__dirname, '..', 'assets', 'litellm', 'tests', 'emit_samples.py')], { encoding: 'utf8' }));
+  const [success, throttle, contextWindow, appError] = samples;
+
+  function matches(pattern: string, line: any): boolean {
+    const body = pattern.trim().replace(/^\{\s*/, '').replace(/\s*\}$/, '');
+    return body.split('&&').every((clause) => {
+      const m = /^\(?\s*\$\.(\w+)\s+(IS TRUE|=|>=|<=|!=|>|<)\s*([^)]*?)\s*\)?$/.exec(clause.trim());
+      if (!m) throw new Error(`cannot read filter clause '${clause}'`);
+      const [, field, op, raw] = m;
+      const actual = line[field];
+      if (op === 'IS TRUE') return actual === true;
+      const expected = raw.startsWith('"') ? JSON.parse(raw) : Number(raw);
+      switch (op) {
+        case '=': return actual === expected;
+        case '!=': return actual !== expected;
+        case '>=': return actual >= expected;
+        case '<=': return actual <= expected;
+        case '>': return actual > expected;
+        default: return actual < expected;
+      }
+    });
+  }
+
+  const all = () => filters(template).map((f) => ({
+    name: f.MetricTransformations[0].MetricName as string,
+    pattern: f.FilterPattern as string,
+    t: f.MetricTransformations[0],
+  }));
+  const hits = (line: any) => all().filter((f) => matches(f.pattern, line)).map((f) => f.name).sort();
+
+  test('a success counts as a request with tokens, cost and time', () => {
+    expect(hits(success)).toEqual(['InputTokens', 'OutputTokens', 'RequestCount', 'ResponseCostUSD', 'ResponseTimeMs', 'TotalTokens']);
+  });
+  test('a throttle counts as a request, an error and a throttle, with no tokens', () => {
+    expect(hits(throttle)).toEqual(['RequestCount', 'RequestErrors', 'ResponseTimeMs', 'Throttles']);
+  });
+  test('a context-window error counts as an error, not a throttle', () => {
+    expect(hits(contextWindow)).toEqual(['RequestCount', 'RequestErrors', 'ResponseTimeMs']);
+  });
+  test('a LiteLLM error log line counts as an application error only', () => {
+    expect(hits(appError)).toEqual(['ApplicationErrors']);
+  });
+  test('every field a filter selects exists in the line it matches, with the right type', () => {
+    for (const line of samples) {
+      for (const f of all().filter((x) => matches(x.pattern, line))) {
+        for (const ref of [f.t.MetricValue, ...(f.t.Dimensions ?? []).map((d: any) => d.Value)].filter((v: string) => v.startsWith('$.'))) {
+          const value = line[ref.slice(2)];
+          const isDimension = (f.t.Dimensions ?? []).some((d: any) => d.Value === ref);
+          expect(typeof value).toBe(isDimension ? 'string' : 'number');
+        }
+      }
+    }
+  });
+  test('the Model dimension values are the configured Bedrock ids', () => {
+    expect(success.model).toBe('us.anthropic.claude-haiku-4-5-20251001-v1:0');
+    const { gateway } = gatewayTemplate();
+    expect(gateway.metrics.models).toContain(success.model);
+    expect(gateway.metrics.models).toContain(throttle.model);
+  });
+});
+
+describe('S-OBS-2 dashboard', () => {
+  const body = (t: Template) => {
+    const d = Object.values(t.findResources('AWS::CloudWatch::Dashboard'))[0] as any;
+    const parts = d.Properties.DashboardBody['Fn::Join'][1];
+    return parts.map((p: any) => (typeof p === 'string' ? p : '"<token>"')).join('');
+  };
+
+  test('rows in the order of the SPEC, with the Logs Insights widgets', () => {
+    const text = body(template);
+    const rows = [...text.matchAll(/"markdown":"## ([^"]+)"/g)].map((m) => m[1]);
+    expect(rows).toEqual(['KPIs', 'Traffic', 'Latency', 'Tokens', 'Cost', 'ECS', 'Load balancer']);
+    for (const title of ['Total requests', 'Tokens and estimated cost', 'Request rate by model', 'Error and throttle rate (%)',
+      'Average response time by model (ms)', 'Latency percentiles (ms)', 'Average tokens per request by model', 'Total tokens over time',
+      'Cost per request by model (USD)', 'Cost by agent and model (USD)', 'CPU utilization (%)', 'Memory utilization (%)', 'Requests and 5xx', 'Target response time (s)']) {
+      expect(text).toContain(`"title":"${title}"`);
+    }
+    expect(text).toMatch(/pct\(response_time_ms, 95\)/);
+    expect(text).toMatch(/by key_alias, model_group/);
+  });
+
+  test('name generated by default, set by prop; can be turned off', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: Match.absent() });
+    gatewayTemplate({ dashboardName: 'LlmGateway-document-processing' }).template
+      .hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'LlmGateway-document-processing' });
+    gatewayTemplate({ dashboard: false }).template.resourceCountIs('AWS::CloudWatch::Dashboard', 0);
+    expect(() => gatewayTemplate({ dashboard: false, dashboardName: 'x' })).toThrow(/dashboardName is set but dashboard is false/);
+  });
+});
+
+describe('alarms', () => {
+  const alarms = (t: Template) => Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a: any) => a.Properties);
+
+  test('six alarms by default with their thresholds, no actions', () => {
+    const all = alarms(template);
+    expect(all.map((a) => a.AlarmDescription.replace('LLM gateway: ', '').split(' ')[0]).sort()).toEqual(
+      ['Failed', 'Fewer', 'Gateway', 'Load', 'Throttled', 'p95'].sort());
+    const threshold = (word: RegExp) => all.find((a) => word.test(a.AlarmDescription)).Threshold;
+    expect(threshold(/5xx/)).toBe(5);
+    expect(threshold(/p95/)).toBe(60000);
+    expect(threshold(/Failed/)).toBe(5);
+    expect(threshold(/Throttled/)).toBe(10);
+    expect(threshold(/health check/)).toBe(1);
+    expect(threshold(/Fewer/)).toBe(1);
+    expect(all.every((a) => a.AlarmActions === undefined)).toBe(true);
+  });
+
+  test('thresholds, daily spend and a topic are props', () => {
+    const { stack, vpc } = stackWithVpc();
+    const alarmTopic = new sns.Topic(stack, 'Topic');
+    new LlmGateway(stack, 'Gateway', {
+      vpc,
+      alarmOptions: {
+        alarmTopic, loadBalancer5xxPercent: 1, p95Latency: Duration.seconds(20), requestErrorPercent: 2, throttlePercent: 3, dailySpendLimitUsd: 25,
+      },
+    });
+    const all = alarms(Template.fromStack(stack));
+    expect(all).toHaveLength(7);
+    const find = (word: RegExp) => all.find((a) => word.test(a.AlarmDescription));
+    expect(find(/5xx/).Threshold).toBe(1);
+    expect(find(/p95/).Threshold).toBe(20000);
+    expect(find(/Failed/).Threshold).toBe(2);
+    expect(find(/Throttled/).Threshold).toBe(3);
+    expect(find(/spend/).Threshold).toBe(25);
+    expect(all.every((a) => JSON.stringify(a.AlarmActions).includes('Topic') && JSON.stringify(a.OKActions).includes('Topic'))).toBe(true);
+  });
+
+  test('alarms can be turned off; bad thresholds fail', () => {
+    gatewayTemplate({ alarms: false }).template.resourceCountIs('AWS::CloudWatch::Alarm', 0);
+    expect(() => gatewayTemplate({ alarms: false, alarmOptions: {} })).toThrow(/alarmOptions is set but alarms is false/);
+    expect(() => gatewayTemplate({ alarmOptions: { throttlePercent: 0 } })).toThrow(/throttlePercent must be a percentage/);
+    expect(() => gatewayTemplate({ alarmOptions: { requestErrorPercent: 101 } })).toThrow(/requestErrorPercent must be a percentage/);
+    expect(() => gatewayTemplate({ alarmOptions: { dailySpendLimitUsd: 0 } })).toThrow(/dailySpendLimitUsd must be above 0/);
+    expect(() => gatewayTemplate({ alarmOptions: { p95Latency: Duration.seconds(0) } })).toThrow(/p95Latency must be longer than 0/);
+  });
+});
+
+describe('S-OBS-3 observability in another stack', () => {
+  test('metrics and dashboard built from a gateway in another stack', () => {
+    const { app, stack, vpc } = stackWithVpc();
+    const gateway = new LlmGateway(stack, 'Gateway', { vpc, dashboard: false, alarms: false });
+    const obs = new Stack(app, 'Observability', { env: stack.environment === undefined ? undefined : { account: stack.account, region: stack.region } });
+    const metrics = new GatewayMetrics(obs, 'Metrics', { logGroup: gateway.logGroup, models: gateway.metrics.models, namespace: 'Team/Gw' });
+    new GatewayDashboard(obs, 'Dashboard', { metrics, logGroup: gateway.logGroup, service: gateway.service, loadBalancer: gateway.loadBalancer });
+    const t = Template.fromStack(obs);
+    t.resourceCountIs('AWS::Logs::MetricFilter', 9);
+    t.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  test('gateway metric methods for users\' own alarms', () => {
+    const { gateway } = gatewayTemplate();
+    const stack = Stack.of(gateway);
+    for (const metric of [gateway.metricRequestCount(), gateway.metricInputTokens(), gateway.metricOutputTokens(), gateway.metricResponseCostUsd(),
+      gateway.metricRequestErrors(), gateway.metricThrottles()]) {
+      const cfg = metric.toMetricConfig().mathExpression!;
+      expect(cfg.expression).toMatch(/^FILL\(\w+0, 0\) \+ FILL\(\w+1, 0\)$/);
+    }
+    expect(gateway.metricResponseTimeMs().toMetricConfig().mathExpression!.expression).toBe('MAX([responsetimems0, responsetimems1])');
+    expect(stack).toBeDefined();
+  });
+});
