@@ -95,28 +95,21 @@ export class GatewayMetrics extends Construct {
     this.models = [...new Set(props.models)];
     this.agentDimension = props.agentDimension ?? false;
 
-    this.metricFilters = FILTERS.map((f) => new logs.MetricFilter(this, f.name, {
+    const filter = (filterId: string, f: FilterSpec, dimensions?: Record<string, string>) => new logs.MetricFilter(this, filterId, {
       logGroup: props.logGroup,
       filterPattern: logs.FilterPattern.literal(f.condition ? `{ (${SELECTOR}) && (${f.condition}) }` : `{ ${SELECTOR} }`),
       metricNamespace: this.namespace,
       metricName: f.name,
       metricValue: f.value,
       unit: f.unit,
-      dimensions: { Model: '$.model' },
-    }));
+      dimensions,
+    });
+    this.metricFilters = FILTERS.map((f) => filter(f.name, f, { Model: '$.model' }));
     if (this.agentDimension) {
       // A second filter per metric: the same metric name with {Model, Agent}, so the per-model metrics and their
       // totals stay as they are.
       for (const f of FILTERS.filter((x) => AGENT_METRICS.has(x.name))) {
-        this.metricFilters.push(new logs.MetricFilter(this, `${f.name}ByAgent`, {
-          logGroup: props.logGroup,
-          filterPattern: logs.FilterPattern.literal(f.condition ? `{ (${SELECTOR}) && (${f.condition}) }` : `{ ${SELECTOR} }`),
-          metricNamespace: this.namespace,
-          metricName: f.name,
-          metricValue: f.value,
-          unit: f.unit,
-          dimensions: { Model: '$.model', Agent: '$.key_alias' },
-        }));
+        this.metricFilters.push(filter(`${f.name}ByAgent`, f, { Model: '$.model', Agent: '$.key_alias' }));
       }
     }
     this.metricFilters.push(new logs.MetricFilter(this, GatewayMetricName.APPLICATION_ERRORS, {

@@ -28,20 +28,21 @@ def _dict(value):
     return value if isinstance(value, dict) else {}
 
 
+def _finite(value):
+    """A finite int or float (never a bool), else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
 def _int(value):
-    if isinstance(value, bool):
-        return 0
-    if isinstance(value, (int, float)) and value == value and abs(value) != float("inf"):
-        return int(value)
-    return 0
+    number = _finite(value)
+    return int(number) if number is not None else 0
 
 
 def _float(value):
-    if isinstance(value, bool):
-        return 0.0
-    if isinstance(value, (int, float)) and value == value and abs(value) != float("inf"):
-        return float(value)
-    return 0.0
+    number = _finite(value)
+    return float(number) if number is not None else 0.0
 
 
 def _text(value, limit=200):
