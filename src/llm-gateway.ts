@@ -12,7 +12,6 @@ import { validateDatabaseOptions } from './database/private/validate';
 import { GatewayAlarms, GatewayAlarmsOptions, GatewayDashboard, GatewayMetrics } from './observability';
 import { GatewaySecrets, GatewaySecretsProps } from './secrets';
 import { GatewayService, GatewayServiceOptions } from './service';
-import { validateServiceOptions } from './service/private/validate';
 
 /** Properties of `LlmGateway`. */
 export interface LlmGatewayProps extends GatewayConfigProps, GatewayServiceOptions, GatewaySecretsProps {
@@ -108,8 +107,7 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
       throw new Error('existingDatabase and database are both set: database configures a new cluster, so drop it when you bring your own.');
     }
     this.config = new GatewayConfig(props, { defaultRegion: Stack.of(this).region });
-    // Checked before anything is created, so the first error names the prop rather than a child's symptom.
-    validateServiceOptions(props, this.config);
+    // Database options are props of their own here: checked first, so errors name them `database.…`.
     validateDatabaseOptions(props.database ?? {}, 'database.');
     this.renderedConfig = this.config.renderYaml();
     for (const warning of this.config.warnings) {

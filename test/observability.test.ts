@@ -5,7 +5,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { GatewayDashboard, GatewayMetrics, LlmGateway } from '../src';
-import { gatewayTemplate, stackWithVpc } from './helpers';
+import { ENV, gatewayTemplate, stackWithVpc } from './helpers';
 
 let template: Template;
 beforeAll(() => {
@@ -201,7 +201,7 @@ describe('S-OBS-3 observability in another stack', () => {
   test('metrics and dashboard built from a gateway in another stack', () => {
     const { app, stack, vpc } = stackWithVpc();
     const gateway = new LlmGateway(stack, 'Gateway', { vpc, dashboard: false, alarms: false });
-    const obs = new Stack(app, 'Observability', { env: stack.environment === undefined ? undefined : { account: stack.account, region: stack.region } });
+    const obs = new Stack(app, 'Observability', { env: ENV });
     const metrics = new GatewayMetrics(obs, 'Metrics', { logGroup: gateway.logGroup, models: gateway.metrics.models, namespace: 'Team/Gw' });
     new GatewayDashboard(obs, 'Dashboard', { metrics, logGroup: gateway.logGroup, service: gateway.service, loadBalancer: gateway.loadBalancer });
     const t = Template.fromStack(obs);
@@ -211,13 +211,11 @@ describe('S-OBS-3 observability in another stack', () => {
 
   test('gateway metric methods for users\' own alarms', () => {
     const { gateway } = gatewayTemplate();
-    const stack = Stack.of(gateway);
     for (const metric of [gateway.metricRequestCount(), gateway.metricInputTokens(), gateway.metricOutputTokens(), gateway.metricResponseCostUsd(),
       gateway.metricRequestErrors(), gateway.metricThrottles()]) {
       const cfg = metric.toMetricConfig().mathExpression!;
       expect(cfg.expression).toMatch(/^FILL\(\w+0, 0\) \+ FILL\(\w+1, 0\)$/);
     }
     expect(gateway.metricResponseTimeMs().toMetricConfig().mathExpression!.expression).toBe('MAX([responsetimems0, responsetimems1])');
-    expect(stack).toBeDefined();
   });
 });

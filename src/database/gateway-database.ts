@@ -5,6 +5,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { validateDatabaseOptions } from './private/validate';
 import { acknowledge } from '../private/acknowledge';
+import { validateSubnets } from '../private/subnets';
 
 /**
  * How the gateway reaches its PostgreSQL database. `GatewayDatabase` provides one; pass your own to use an existing
@@ -111,6 +112,7 @@ export class GatewayDatabase extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: GatewayDatabaseProps) {
     super(scope, id);
     validateDatabaseOptions(props);
+    validateSubnets(props.vpc, props.vpcSubnets);
     const minCapacity = props.minCapacity ?? 0.5;
     const maxCapacity = props.maxCapacity ?? 1;
     const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
