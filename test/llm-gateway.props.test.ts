@@ -92,11 +92,24 @@ describe('service overrides', () => {
     template.hasResourceProperties('AWS::ECS::Service', { HealthCheckGracePeriodSeconds: 180 });
   });
 
-  test('the default idle timeout follows the request timeout', () => {
+  test('the default idle timeout and drain follow the request timeout (streams survive deploys)', () => {
     const { template } = gatewayTemplate({ requestTimeout: Duration.minutes(20) });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '1230' }]),
     });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '1200' }]),
+    });
+    gatewayTemplate({ requestTimeout: Duration.seconds(3900) }).template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '3600' }]),
+    });
+  });
+
+  test('a drain shorter than the request timeout is warned about', () => {
+    const warnings = (props: Partial<LlmGatewayProps>) => Annotations.fromStack(gatewayTemplate(props).stack)
+      .findWarning('/TestStack/Gateway/Service', Match.stringLikeRegexp('shortDeregistrationDelay'));
+    expect(warnings({ deregistrationDelay: Duration.seconds(90) })).toHaveLength(1);
+    expect(warnings({ deregistrationDelay: Duration.seconds(600) })).toHaveLength(0);
   });
 
   test('allowed CIDRs replace the VPC CIDR', () => {

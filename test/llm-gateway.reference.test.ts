@@ -238,12 +238,13 @@ describe('S-LB load balancer', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 4000, Protocol: 'HTTP', TargetType: 'ip' });
   });
 
-  test('S-LB-2 health on 8001 /health/liveliness, 200, deregistration 30 s', () => {
+  // S-LB-2 drained 30 s; the library drains for the request timeout so deploys do not cut streams (issue #7).
+  test('S-LB-2 health on 8001 /health/liveliness, 200; deregistration delay = request timeout', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       HealthCheckPort: '8001',
       HealthCheckPath: '/health/liveliness',
       Matcher: { HttpCode: '200' },
-      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }]),
+      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '600' }]),
     });
   });
 

@@ -1,4 +1,4 @@
-import { Aws, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -145,9 +145,12 @@ export interface GatewayServiceOptions {
    */
   readonly idleTimeout?: Duration;
   /**
-   * How long the load balancer lets requests in flight finish on a task that is leaving, before ECS stops it.
+   * How long the load balancer lets requests in flight finish on a task that is leaving (rolling deploy, scale-in)
+   * before ECS sends it SIGTERM. The load balancer ends the wait as soon as the task has no request in flight, so
+   * a long value costs deploy time only while long completions are running.
    *
-   * @default Duration.seconds(30)
+   * @default - the request timeout (at most 3600 s), so that no completion is cut by a deploy; the reference design
+   * used 30 s, which cuts every stream longer than that
    */
   readonly deregistrationDelay?: Duration;
   /**
@@ -399,11 +402,17 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       healthCheckGracePeriod: props.healthCheckStartPeriod ?? Duration.seconds(60),
     });
 
+    const drain = props.deregistrationDelay?.toSeconds();
+    if (drain !== undefined && drain < props.config.requestTimeout.toSeconds()) {
+      Annotations.of(this).addWarningV2('cdk-llm-gateway:shortDeregistrationDelay',
+        `deregistrationDelay (${drain} s) is shorter than the request timeout (${props.config.requestTimeout.toSeconds()} s): ` +
+        'a rolling deploy or scale-in cuts completions and streams that run longer. Leave it unset to drain for the request timeout.');
+    }
     this.targetGroup = this.listener.addTargets('Proxy', {
       port: PROXY_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [this.service.loadBalancerTarget({ containerName: this.container.containerName, containerPort: PROXY_PORT })],
-      deregistrationDelay: props.deregistrationDelay ?? Duration.seconds(30),
+      deregistrationDelay: props.deregistrationDelay ?? Duration.seconds(Math.min(props.config.requestTimeout.toSeconds(), 3600)),
       healthCheck: {
         // The health app on its own port: a proxy busy with long streams still answers here (S-LB-2, S-FIX-2).
         port: String(HEALTH_PORT),
