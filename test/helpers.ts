@@ -27,8 +27,19 @@ export function onlyResource(template: Template, type: string): any {
   return found[0];
 }
 
+/** The serving container (`litellm`); the one-off migration task has a container of its own (`migrate`). */
 export function container(template: Template): any {
-  return onlyResource(template, 'AWS::ECS::TaskDefinition').Properties.ContainerDefinitions[0];
+  return containerNamed(template, 'litellm');
+}
+
+export function containerNamed(template: Template, name: string): any {
+  const found = Object.values(template.findResources('AWS::ECS::TaskDefinition'))
+    .flatMap((t: any) => t.Properties.ContainerDefinitions)
+    .filter((c: any) => c.Name === name);
+  if (found.length !== 1) {
+    throw new Error(`expected exactly one container '${name}', found ${found.length}`);
+  }
+  return found[0];
 }
 
 export function env(template: Template): Record<string, unknown> {

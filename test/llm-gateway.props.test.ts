@@ -350,8 +350,8 @@ describe('collisions', () => {
         .map(([k, v]) => `${r.Type}.${k}=${v}`));
     expect(fixed.filter((n) => !n.includes('.Family='))).toEqual([]);
     const families = fixed.filter((n) => n.includes('.Family='));
-    expect(families).toHaveLength(3);
-    expect(new Set(families).size).toBe(3);
+    expect(families).toHaveLength(6); // serving and migration task of each of the three gateways
+    expect(new Set(families).size).toBe(6);
     const outputs = Object.keys(Template.fromStack(stack).toJSON().Outputs);
     expect(outputs.filter((o) => o.startsWith('AEndpointUrl') || o.startsWith('BEndpointUrl'))).toHaveLength(2);
   });

@@ -35,6 +35,7 @@ describe('S-SVC service', () => {
       LITELLM_LOG: 'INFO',
       DATABASE_HOST: { 'Fn::GetAtt': [expect.stringMatching(/^GatewayDatabaseCluster/), 'Endpoint.Address'] },
       DATABASE_NAME: 'litellm',
+      DISABLE_SCHEMA_UPDATE: 'true',
       SUPERVISORD_STOPWAITSECS: '120',
     });
   });

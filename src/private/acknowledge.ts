@@ -17,12 +17,17 @@ export function acknowledge(scope: IConstruct, id: string, reason: string): void
 export function acknowledgeWildcardResources(scope: IConstruct, resources: string[], reason: string): void {
   const stack = Stack.of(scope);
   for (const resource of resources) {
-    // Validations.acknowledge() rejects ids containing '::', which every such finding id has; the metadata entry
-    // it would write (the documented ACKNOWLEDGED_RULES_METADATA_KEY) is what validation plugins read.
-    scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, {
-      [`AwsSolutions-IAM5[Resource::${flatten(stack.resolve(resource))}]`]: reason,
-    });
+    acknowledgeFinding(scope, `AwsSolutions-IAM5[Resource::${flatten(stack.resolve(resource))}]`, reason);
   }
+}
+
+/**
+ * Acknowledges one finding of a rule (`Rule[finding]`). Validations.acknowledge() rejects ids containing '::', which
+ * most finding ids have; the metadata entry it would write (the documented ACKNOWLEDGED_RULES_METADATA_KEY) is what
+ * validation plugins read.
+ */
+export function acknowledgeFinding(scope: IConstruct, id: string, reason: string): void {
+  scope.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [id]: reason });
 }
 
 /** The ARN of the log streams of a log group, as CDK's grants write it. */

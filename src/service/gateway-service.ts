@@ -10,6 +10,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { GatewayImage } from './gateway-image';
+import { GatewayMigration } from './gateway-migration';
 import { GatewayConfig } from '../config';
 import { DatabaseConnection } from '../database';
 import { acknowledge, acknowledgeWildcardResources, logStreamsArn } from '../private/acknowledge';
@@ -197,6 +198,20 @@ export interface GatewayServiceOptions {
    */
   readonly hostedZone?: route53.IHostedZone;
   /**
+   * Run LiteLLM's database migrations once per deploy in a one-off task, before the service rolls, and start the
+   * serving tasks with `DISABLE_SCHEMA_UPDATE=true` (S-FIX-10). Off: every task migrates at start, as LiteLLM does
+   * by default (slow, and racy with several tasks).
+   *
+   * @default true
+   */
+  readonly migrateOnce?: boolean;
+  /**
+   * How long the one-off migration may run before the deploy fails (1 minute to 2 hours).
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly migrationTimeout?: Duration;
+  /**
    * A bucket for the load balancer's access logs.
    *
    * @default - no access logs
@@ -254,6 +269,8 @@ export class GatewayService extends Construct implements ec2.IConnectable {
   public readonly connections: ec2.Connections;
   /** The base URL of the OpenAI-compatible API, ending in `/v1`. */
   public readonly endpointUrl: string;
+  /** The one-off migration, unless `migrateOnce` is false. */
+  public readonly migration?: GatewayMigration;
   /** The Route 53 record, when `domainName` is set. */
   public readonly dnsRecord?: route53.ARecord;
 
@@ -304,6 +321,20 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       ? `${props.database.hostname}:${props.database.port}`
       : props.database.hostname;
 
+    const migrateOnce = props.migrateOnce ?? true;
+    const databaseEnvironment = {
+      AWS_REGION_NAME: region,
+      LITELLM_LOG: props.logLevel ?? LogLevel.INFO,
+      // LiteLLM builds DATABASE_URL from these (URL-encoding the password) when DATABASE_URL is unset (S-FIX-11).
+      DATABASE_HOST: databaseHost,
+      DATABASE_NAME: props.database.databaseName ?? 'litellm',
+    };
+    const databaseSecrets = {
+      LITELLM_ADMIN_KEY: ecs.Secret.fromSecretsManager(props.masterKey),
+      DATABASE_USERNAME: ecs.Secret.fromSecretsManager(props.database.secret, 'username'),
+      DATABASE_PASSWORD: ecs.Secret.fromSecretsManager(props.database.secret, 'password'),
+    };
+
     this.container = this.taskDefinition.addContainer('litellm', {
       image: image.containerImage,
       essential: true,
@@ -320,21 +351,17 @@ export class GatewayService extends Construct implements ec2.IConnectable {
         // Newer LiteLLM versions also start a standalone health thread on 8001 by default: off, so that the
         // health app alone owns the port (S-FIX-15).
         LITELLM_STANDALONE_HEALTH_PORT: '0',
-        AWS_REGION_NAME: region,
-        LITELLM_LOG: props.logLevel ?? LogLevel.INFO,
-        // LiteLLM builds DATABASE_URL from these (URL-encoding the password) when DATABASE_URL is unset (S-FIX-11).
-        DATABASE_HOST: databaseHost,
-        DATABASE_NAME: props.database.databaseName ?? 'litellm',
+        ...databaseEnvironment,
+        // The one-off migration task owns the schema; serving tasks skip `prisma migrate deploy` (S-FIX-10).
+        ...(migrateOnce ? { DISABLE_SCHEMA_UPDATE: 'true' } : {}),
         // supervisord gives the proxy this long to finish after SIGTERM; ECS kills the task at stopTimeout anyway.
         SUPERVISORD_STOPWAITSECS: String(stopTimeout.toSeconds()),
       },
       secrets: {
-        LITELLM_ADMIN_KEY: ecs.Secret.fromSecretsManager(props.masterKey),
+        ...databaseSecrets,
         LITELLM_SALT_KEY: ecs.Secret.fromSecretsManager(props.saltKey),
         UI_USERNAME: ecs.Secret.fromSecretsManager(props.uiCredentials, 'username'),
         UI_PASSWORD: ecs.Secret.fromSecretsManager(props.uiCredentials, 'password'),
-        DATABASE_USERNAME: ecs.Secret.fromSecretsManager(props.database.secret, 'username'),
-        DATABASE_PASSWORD: ecs.Secret.fromSecretsManager(props.database.secret, 'password'),
       },
       healthCheck: {
         // The image has neither curl nor wget (S-FIX-1); its own Python probes the health app. /health would
@@ -428,6 +455,23 @@ export class GatewayService extends Construct implements ec2.IConnectable {
     this.securityGroup.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(HEALTH_PORT), 'Load balancer health checks');
 
     this.service.connections.allowTo(props.database.securityGroup, ec2.Port.tcp(props.database.port ?? 5432), 'LiteLLM gateway tasks to the database');
+
+    if (migrateOnce) {
+      this.migration = new GatewayMigration(this, 'Migration', {
+        cluster: this.cluster,
+        image: image.containerImage,
+        subnets: props.vpc.selectSubnets(vpcSubnets).subnets,
+        securityGroups: [this.securityGroup],
+        environment: databaseEnvironment,
+        secrets: databaseSecrets,
+        logGroup: this.logGroup,
+        timeout: props.migrationTimeout,
+      });
+      // The service rolls only after the new schema is in place.
+      this.service.node.addDependency(this.migration.resource);
+    } else if (props.migrationTimeout !== undefined) {
+      throw new Error('migrationTimeout is set but migrateOnce is false: drop one of them.');
+    }
 
     this.scaling = this.service.autoScaleTaskCount({ minCapacity, maxCapacity });
     this.scaling.scaleOnCpuUtilization('CpuScaling', {

@@ -1,2 +1,3 @@
 export * from './gateway-image';
 export * from './gateway-service';
+export * from './gateway-migration';

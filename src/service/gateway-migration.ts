@@ -1,0 +1,138 @@
+import * as path from 'path';
+import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct } from 'constructs';
+import { acknowledge, acknowledgeFinding, acknowledgeWildcardResources } from '../private/acknowledge';
+
+const HANDLER_DIR = path.join(__dirname, '..', '..', 'assets', 'migration-runner');
+const CONTAINER_NAME = 'migrate';
+const STREAM_PREFIX = 'migrate';
+
+/** Properties of `GatewayMigration`. */
+export interface GatewayMigrationProps {
+  /** The cluster the one-off task runs in. */
+  readonly cluster: ecs.ICluster;
+  /** The gateway image: the same LiteLLM version, and so the same schema, as the serving tasks. */
+  readonly image: ecs.ContainerImage;
+  /** Subnets of the one-off task (private, with a route to the database and to ECR). */
+  readonly subnets: ec2.ISubnet[];
+  /** Security groups of the one-off task: the serving tasks' group, which the database admits. */
+  readonly securityGroups: ec2.ISecurityGroup[];
+  /** Plain environment of the task (database host and name, Region). */
+  readonly environment: Record<string, string>;
+  /** Secrets of the task (database login, admin key referenced by the config). */
+  readonly secrets: Record<string, ecs.Secret>;
+  /** Where the task logs. */
+  readonly logGroup: logs.ILogGroup;
+  /**
+   * How long a migration may run before the deploy fails.
+   *
+   * @default Duration.minutes(30)
+   */
+  readonly timeout?: Duration;
+}
+
+/**
+ * Runs LiteLLM's database migrations once per deploy, in a one-off Fargate task of the gateway image
+ * (`--skip_server_startup`), before the service rolls; the serving tasks start with `DISABLE_SCHEMA_UPDATE=true`
+ * (S-FIX-10). A failed migration fails the deploy, so no task serves a schema its version does not expect.
+ */
+export class GatewayMigration extends Construct {
+  /** The one-off task's definition. */
+  public readonly taskDefinition: ecs.FargateTaskDefinition;
+  /** The custom resource; make the service depend on it. */
+  public readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: GatewayMigrationProps) {
+    super(scope, id);
+    const timeout = props.timeout ?? Duration.minutes(30);
+    if (timeout.toMinutes({ integral: false }) < 1 || timeout.toHours({ integral: false }) > 2) {
+      throw new Error(`migration timeout must be between 1 minute and 2 hours, got ${timeout.toHumanString()}.`);
+    }
+
+    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu: 512,
+      memoryLimitMiB: 1024,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    });
+    this.taskDefinition.addContainer(CONTAINER_NAME, {
+      image: props.image,
+      essential: true,
+      // No SEPARATE_HEALTH_APP: the image's entrypoint then runs `litellm` directly, which migrates and exits.
+      command: ['--config', '/app/config.yaml', '--skip_server_startup'],
+      environment: props.environment,
+      secrets: props.secrets,
+      logging: ecs.LogDrivers.awsLogs({ logGroup: props.logGroup, streamPrefix: STREAM_PREFIX }),
+    });
+
+    const code = lambda.Code.fromAsset(HANDLER_DIR, { exclude: ['tests', '__pycache__', '*.pyc', '.pytest_cache'] });
+    const onEvent = new lambda.Function(this, 'StartFunction', {
+      runtime: lambda.Runtime.PYTHON_3_13,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'handler.on_event',
+      code,
+      timeout: Duration.minutes(1),
+      description: 'LiteLLM gateway: starts the one-off schema migration task',
+    });
+    const isComplete = new lambda.Function(this, 'CheckFunction', {
+      runtime: lambda.Runtime.PYTHON_3_13,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'handler.is_complete',
+      code,
+      timeout: Duration.minutes(1),
+      description: 'LiteLLM gateway: waits for the schema migration task',
+    });
+    onEvent.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['ecs:RunTask'],
+      resources: [this.taskDefinition.taskDefinitionArn],
+      conditions: { ArnEquals: { 'ecs:cluster': props.cluster.clusterArn } },
+    }));
+    onEvent.addToRolePolicy(new iam.PolicyStatement({
+      actions: ['iam:PassRole'],
+      resources: [this.taskDefinition.taskRole.roleArn, this.taskDefinition.obtainExecutionRole().roleArn],
+    }));
+    const tasksArn = Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${props.cluster.clusterName}/*` });
+    isComplete.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTasks'], resources: [tasksArn] }));
+
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: onEvent,
+      isCompleteHandler: isComplete,
+      queryInterval: Duration.seconds(15),
+      totalTimeout: timeout,
+    });
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: provider.serviceToken,
+      resourceType: 'Custom::LiteLlmSchemaMigration',
+      properties: {
+        // A new task definition revision (new image or config) is an Update, and so a new migration.
+        TaskDefinition: this.taskDefinition.taskDefinitionArn,
+        Cluster: props.cluster.clusterArn,
+        Subnets: props.subnets.map((s) => s.subnetId),
+        SecurityGroups: props.securityGroups.map((g) => g.securityGroupId),
+        ContainerName: CONTAINER_NAME,
+        LogGroup: props.logGroup.logGroupName,
+        StreamPrefix: STREAM_PREFIX,
+      },
+    });
+
+    acknowledge(this.taskDefinition, 'AwsSolutions-ECS2', 'The environment holds no secret: Region, log level, database host and name.');
+    acknowledgeWildcardResources(this.taskDefinition.obtainExecutionRole().node.findChild('DefaultPolicy'), ['*'],
+      'ecr:GetAuthorizationToken has no resource-level permissions; AWS requires "*".');
+    acknowledgeWildcardResources(isComplete.role!.node.findChild('DefaultPolicy'), [tasksArn],
+      'Task ids are known only at run time: DescribeTasks on the tasks of the gateway cluster.');
+    // CDK's provider framework (its Lambda functions and waiter state machine) as CDK writes it.
+    const functions = [onEvent, isComplete, ...provider.node.findAll().filter((c): c is lambda.Function => c instanceof lambda.Function)];
+    acknowledgeWildcardResources(this, [...new Set(functions)].map((f) => `${f.functionArn}:*`),
+      "CDK's custom-resource provider framework invokes its handlers and their versions (<function ARN>:*).");
+    acknowledgeFinding(this, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      'The handlers write their own logs only; this managed policy is what CDK attaches for that.');
+    acknowledge(this, 'AwsSolutions-L1', "Our handlers run Python 3.13; the provider framework's runtime is chosen by aws-cdk-lib and upgraded with it.");
+    acknowledge(provider, 'AwsSolutions-SF1', "The provider framework's waiter only polls the migration; the handlers log every step.");
+    acknowledge(provider, 'AwsSolutions-SF2', "The provider framework's waiter has no X-Ray option; the migration's outcome is in its task logs.");
+  }
+}
