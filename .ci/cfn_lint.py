@@ -3,7 +3,8 @@
 Two findings are known false positives of cfn-lint 1.51 against the aws-cdk-lib we build with, and only these
 are let through, each matched by rule, resource type and message:
 - E3002 "Tags was unexpected" on resource types whose Tags property cfn-lint 1.51's schemas predate.
-- W3005 on an ECS service that CDK makes depend on its target group (the DependsOn cannot be removed from CDK).
+- W3005 (a DependsOn also implied by a reference) on the orderings CDK writes itself and that cannot be removed
+  from CDK: an ECS service on its target group, a Lambda function or state machine on its IAM role.
 Anything else fails the build.
 """
 import json
@@ -16,6 +17,12 @@ TAGS_PREDATED = {
     'AWS::CloudWatch::Dashboard',
 }
 
+CDK_ORDERINGS = {
+    ('AWS::ECS::Service', 'AWS::ElasticLoadBalancingV2::TargetGroup'),
+    ('AWS::Lambda::Function', 'AWS::IAM::Role'),
+    ('AWS::StepFunctions::StateMachine', 'AWS::IAM::Role'),
+}
+
 
 def allowed(match, resources):
     rule = match['Rule']['Id']
@@ -24,8 +31,9 @@ def allowed(match, resources):
     rtype = resource['Type'] if resource else None
     if rule == 'E3002' and rtype in TAGS_PREDATED and "'Tags' was unexpected" in match['Message']:
         return True
-    if rule == 'W3005' and rtype == 'AWS::ECS::Service' and 'TargetGroup' in match['Message']:
-        return True
+    if rule == 'W3005':
+        target = resources.get(match['Message'].split("'")[1], {}).get('Type')
+        return (rtype, target) in CDK_ORDERINGS
     return False
 
 
