@@ -2,5 +2,6 @@ export * from './config';
 export * from './secrets';
 export * from './database';
 export * from './service';
+export * from './shared-state';
 export * from './observability';
 export * from './llm-gateway';

@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Stack } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -12,6 +12,7 @@ import { validateDatabaseOptions } from './database/private/validate';
 import { GatewayAlarms, GatewayAlarmsOptions, GatewayDashboard, GatewayMetrics } from './observability';
 import { GatewaySecrets, GatewaySecretsProps } from './secrets';
 import { GatewayService, GatewayServiceOptions } from './service';
+import { CacheConnection, GatewayCache } from './shared-state';
 
 /** Properties of `LlmGateway`. */
 export interface LlmGatewayProps extends GatewayConfigProps, GatewayServiceOptions, GatewaySecretsProps {
@@ -29,6 +30,19 @@ export interface LlmGatewayProps extends GatewayConfigProps, GatewayServiceOptio
    * @default - a new Aurora Serverless v2 cluster
    */
   readonly existingDatabase?: DatabaseConnection;
+  /**
+   * Keep LiteLLM's router state (rpm/tpm counters, cooldowns) and virtual-key limits in a shared Valkey, so that
+   * limits hold across every task and worker (S-FIX-7). About 6 USD a month for an idle ElastiCache Serverless cache.
+   *
+   * @default - on when the service can run more than one LiteLLM process (maxCapacity × workers > 1), or with existingCache
+   */
+  readonly sharedState?: boolean;
+  /**
+   * An existing Redis-compatible cache in the gateway's VPC instead of a new ElastiCache Serverless (Valkey).
+   *
+   * @default - a new cache when sharedState is on
+   */
+  readonly existingCache?: CacheConnection;
   /**
    * The CloudWatch namespace of the gateway's metrics.
    *
@@ -85,6 +99,10 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
   public readonly secrets: GatewaySecrets;
   /** The service, load balancer and scaling. */
   public readonly gatewayService: GatewayService;
+  /** The shared-state cache the gateway created, if any. */
+  public readonly cache?: GatewayCache;
+  /** How the tasks reach the shared state, if on. */
+  public readonly cacheConnection?: CacheConnection;
   /** How the tasks reach the database. */
   public readonly databaseConnection: DatabaseConnection;
   /** The base URL of the OpenAI-compatible API, ending in `/v1`. */
@@ -106,7 +124,22 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
     if (props.existingDatabase && props.database) {
       throw new Error('existingDatabase and database are both set: database configures a new cluster, so drop it when you bring your own.');
     }
-    this.config = new GatewayConfig(props, { defaultRegion: Stack.of(this).region });
+    const processes = (props.maxCapacity ?? 4) * (props.workers ?? 2);
+    const sharedState = props.sharedState ?? (props.existingCache !== undefined || processes > 1);
+    if (props.existingCache) {
+      if (props.sharedState === false) {
+        throw new Error('existingCache is set but sharedState is false: drop existingCache, or leave sharedState on.');
+      }
+      if (!sameVpc(props.existingCache.vpc, props.vpc)) {
+        throw new Error("existingCache is in another VPC than the gateway's vpc: the tasks could not reach it. Use a cache in the gateway's VPC.");
+      }
+    }
+    this.config = new GatewayConfig(props, {
+      defaultRegion: Stack.of(this).region,
+      sharedState: sharedState
+        ? { port: props.existingCache?.port ?? 6379, password: props.existingCache ? props.existingCache.password !== undefined : true }
+        : undefined,
+    });
     // Database options are props of their own here: checked first, so errors name them `database.…`.
     validateDatabaseOptions(props.database ?? {}, 'database.');
     this.renderedConfig = this.config.renderYaml();
@@ -127,6 +160,13 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
       this.databaseConnection = this._database.connection;
     }
 
+    if (props.existingCache) {
+      this.cacheConnection = props.existingCache;
+    } else if (sharedState) {
+      this.cache = new GatewayCache(this, 'Cache', { vpc: props.vpc, vpcSubnets: props.vpcSubnets });
+      this.cacheConnection = this.cache.connection;
+    }
+
     this.gatewayService = new GatewayService(this, 'Service', {
       ...props,
       config: this.config,
@@ -134,6 +174,7 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
       saltKey: this.secrets.saltKey,
       uiCredentials: this.secrets.uiCredentials,
       database: this.databaseConnection,
+      cache: this.cacheConnection,
     });
     this.connections = this.gatewayService.connections;
     this.endpointUrl = this.gatewayService.endpointUrl;
@@ -255,10 +296,15 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
 
   private warnAboutPerProcessState(props: LlmGatewayProps): void {
     const processes = (props.maxCapacity ?? 4) * (props.workers ?? 2);
-    if (processes > 1 && this.config.hasRateLimits) {
+    if (processes > 1 && this.config.hasRateLimits && !this.config.hasSharedState) {
       Annotations.of(this).addWarningV2('cdk-llm-gateway:perProcessRateLimits',
         `rpm/tpm limits and router cooldowns are counted in each LiteLLM worker's memory: with up to ${props.maxCapacity ?? 4} tasks × ${props.workers ?? 2} workers, ` +
-        `the effective limits can reach ${processes}× the configured ones. Keep maxCapacity × workers at 1, or lower the limits accordingly (see the README, "Rate limits at scale").`);
+        `the effective limits can reach ${processes}× the configured ones. Turn sharedState on, keep maxCapacity × workers at 1, or lower the limits (README, "Rate limits at scale").`);
     }
   }
+}
+
+function sameVpc(a: ec2.IVpc, b: ec2.IVpc): boolean {
+  // Tokens of one VPC are the same string; a literal id and a token cannot be compared at synth.
+  return a === b || a.vpcId === b.vpcId || Token.isUnresolved(a.vpcId) !== Token.isUnresolved(b.vpcId);
 }

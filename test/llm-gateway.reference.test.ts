@@ -36,6 +36,10 @@ describe('S-SVC service', () => {
       DATABASE_HOST: { 'Fn::GetAtt': [expect.stringMatching(/^GatewayDatabaseCluster/), 'Endpoint.Address'] },
       DATABASE_NAME: 'litellm',
       DISABLE_SCHEMA_UPDATE: 'true',
+      // S-FIX-7: shared router state in Valkey (TLS, own user)
+      REDIS_HOST: { 'Fn::GetAtt': [expect.stringMatching(/^GatewayCache/), 'Endpoint.Address'] },
+      REDIS_SSL: 'True',
+      REDIS_USERNAME: 'litellm',
       SUPERVISORD_STOPWAITSECS: '120',
     });
   });
@@ -148,7 +152,9 @@ describe('S-SVC service', () => {
 describe('S-SEC secrets', () => {
   test('S-SEC-1 every secret reaches the container through ECS', () => {
     const secrets = Object.fromEntries(container(template).Secrets.map((s: any) => [s.Name, s.ValueFrom]));
-    expect(Object.keys(secrets).sort()).toEqual(['DATABASE_PASSWORD', 'DATABASE_USERNAME', 'LITELLM_ADMIN_KEY', 'LITELLM_SALT_KEY', 'UI_PASSWORD', 'UI_USERNAME']);
+    expect(Object.keys(secrets).sort()).toEqual([
+      'DATABASE_PASSWORD', 'DATABASE_USERNAME', 'LITELLM_ADMIN_KEY', 'LITELLM_SALT_KEY', 'REDIS_PASSWORD', 'UI_PASSWORD', 'UI_USERNAME',
+    ]);
     expect(JSON.stringify(secrets.UI_USERNAME)).toMatch(/:username::/);
     expect(JSON.stringify(secrets.UI_PASSWORD)).toMatch(/:password::/);
     expect(JSON.stringify(secrets.DATABASE_PASSWORD)).toMatch(/:password::/);
@@ -184,6 +190,7 @@ describe('S-SEC secrets', () => {
     const exec = policies.find((p) => /ExecutionRoleDefaultPolicy/.test(p.Properties.PolicyName));
     const reads = exec.Properties.PolicyDocument.Statement.filter((s: any) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
     expect(reads.map((s: any) => s.Resource.Ref).sort()).toEqual([
+      expect.stringMatching(/^GatewayCachePassword/),
       expect.stringMatching(/^GatewayDatabaseClusterSecretAttachment/),
       expect.stringMatching(/^GatewaySecretsMasterKey[A-F0-9]+$/),
       expect.stringMatching(/^GatewaySecretsSaltKey/),
@@ -266,16 +273,17 @@ describe('S-NET security groups', () => {
     });
   });
 
-  test('ecs-sg ← alb-sg :4000 and :8001 only; db-sg ← ecs-sg :5432 only', () => {
+  test('ecs-sg ← alb-sg :4000 and :8001 only; db-sg ← ecs-sg :5432 only; cache ← ecs-sg :6379 only', () => {
     const rules = ingress().map((r) => `${r.GroupId['Fn::GetAtt'][0].replace(/[A-F0-9]{8}$/, '')} <- ${r.SourceSecurityGroupId['Fn::GetAtt'][0].replace(/[A-F0-9]{8}$/, '')} :${r.FromPort}-${r.ToPort}`);
     expect(rules.sort()).toEqual([
+      'GatewayCacheSecurityGroup <- GatewayServiceServiceSecurityGroup :6379-6379',
       'GatewayDatabaseSecurityGroup <- GatewayServiceServiceSecurityGroup :5432-5432',
       'GatewayServiceServiceSecurityGroup <- GatewayServiceLoadBalancerSecurityGroup :4000-4000',
       'GatewayServiceServiceSecurityGroup <- GatewayServiceLoadBalancerSecurityGroup :8001-8001',
     ]);
   });
 
-  test('tasks leave only on HTTPS and to the database', () => {
+  test('tasks leave only on HTTPS and to the database and cache', () => {
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: Match.stringLikeRegexp('gateway tasks'),
       SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: Match.anyValue() }],

@@ -106,6 +106,21 @@ export interface GatewayConfigOptions {
    * @default - unknown: aliases without a Region are rendered without `aws_region_name`
    */
   readonly defaultRegion?: string;
+  /**
+   * Share router state (rate-limit counters, cooldowns) and virtual-key limits through Redis/Valkey, reached with the
+   * container's REDIS_HOST, REDIS_PASSWORD, REDIS_USERNAME and REDIS_SSL variables.
+   *
+   * @default - no shared state: each worker counts on its own
+   */
+  readonly sharedState?: SharedStateSettings;
+}
+
+/** How the rendered config reaches the shared Redis/Valkey. */
+export interface SharedStateSettings {
+  /** The cache port. */
+  readonly port: number;
+  /** Whether the cache needs a password (REDIS_PASSWORD). */
+  readonly password: boolean;
 }
 
 const ALIAS = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
@@ -138,11 +153,14 @@ export class GatewayConfig {
   public readonly requestTimeout: Duration;
   /** Conditions that are legal but risky. */
   public readonly warnings: ConfigWarning[];
+  /** Whether router state and key limits are shared through Redis/Valkey. */
+  public readonly hasSharedState: boolean;
 
   private readonly props: GatewayConfigProps;
   private readonly defaultRegion?: string;
   private readonly fallbacks: Fallback[];
   private readonly contextWindowFallbacks: Fallback[];
+  private readonly sharedState?: SharedStateSettings;
 
   constructor(props: GatewayConfigProps = {}, options: GatewayConfigOptions = {}) {
     this.props = props;
@@ -154,6 +172,8 @@ export class GatewayConfig {
     this.fallbacks = routing.fallbacks ?? (defaulted ? referenceFallbacks() : []);
     this.contextWindowFallbacks = routing.contextWindowFallbacks ?? (defaulted ? referenceFallbacks() : []);
     this.requestTimeout = props.requestTimeout ?? Duration.seconds(600);
+    this.sharedState = options.sharedState;
+    this.hasSharedState = options.sharedState !== undefined;
 
     this.validate();
     this.warnings = this.collectWarnings();
@@ -208,6 +228,15 @@ export class GatewayConfig {
     if (this.contextWindowFallbacks.length > 0) {
       routerSettings.context_window_fallbacks = fallbackList(this.contextWindowFallbacks);
     }
+    if (this.sharedState) {
+      // Router.__init__ takes Redis only from these arguments (then it keeps cooldowns and usage in Redis); the
+      // client adds REDIS_USERNAME and REDIS_SSL from the environment (litellm/_redis.py).
+      routerSettings.redis_host = 'os.environ/REDIS_HOST';
+      routerSettings.redis_port = this.sharedState.port;
+      if (this.sharedState.password) {
+        routerSettings.redis_password = 'os.environ/REDIS_PASSWORD';
+      }
+    }
 
     // request_timeout, num_retries and drop_params are module settings: LiteLLM sets every litellm_settings key
     // as `litellm.<key>`, while general_settings.request_timeout is never read (S-FIX-6). set_verbose is
@@ -220,6 +249,12 @@ export class GatewayConfig {
     };
     if (this.props.metricsCallback ?? true) {
       litellmSettings.callbacks = [GatewayConfig.METRICS_CALLBACK];
+    }
+    if (this.sharedState) {
+      // Virtual-key rpm/tpm/parallel limits are shared only through the proxy's Redis cache; `default_off` keeps
+      // response caching off unless a request asks for it. Connection from the REDIS_* environment.
+      litellmSettings.cache = true;
+      litellmSettings.cache_params = { type: 'redis', mode: 'default_off' };
     }
 
     // No database_url: LiteLLM assembles the URL from DATABASE_HOST/USERNAME/PASSWORD/NAME only when neither
@@ -286,6 +321,9 @@ export class GatewayConfig {
     nonNegativeInteger('numRetries', this.props.numRetries);
     validateFallbacks('routing.fallbacks', this.fallbacks, seen);
     validateFallbacks('routing.contextWindowFallbacks', this.contextWindowFallbacks, seen);
+    if (this.sharedState && !(Number.isInteger(this.sharedState.port) && this.sharedState.port > 0 && this.sharedState.port < 65536)) {
+      throw new Error(`the cache port must be a TCP port, got ${this.sharedState.port}.`);
+    }
 
     const variable = this.props.masterKeyVariable;
     if (variable !== undefined && !ENV_NAME.test(variable)) {

@@ -14,6 +14,7 @@ import { GatewayMigration } from './gateway-migration';
 import { GatewayConfig } from '../config';
 import { DatabaseConnection } from '../database';
 import { acknowledge, acknowledgeWildcardResources, logStreamsArn } from '../private/acknowledge';
+import { CacheConnection } from '../shared-state';
 import { bedrockInvokeStatements } from './private/bedrock-policy';
 import { validateFargateSize, validateServiceOptions } from './private/validate';
 
@@ -233,6 +234,12 @@ export interface GatewayServiceProps extends GatewayServiceOptions {
   readonly uiCredentials: secretsmanager.ISecret;
   /** The database. */
   readonly database: DatabaseConnection;
+  /**
+   * The shared Redis/Valkey; `config` must be rendered with `sharedState` for it.
+   *
+   * @default - no shared state
+   */
+  readonly cache?: CacheConnection;
 }
 
 const PROXY_PORT = 4000;
@@ -321,6 +328,19 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       ? `${props.database.hostname}:${props.database.port}`
       : props.database.hostname;
 
+    if ((props.cache !== undefined) !== props.config.hasSharedState) {
+      throw new Error(props.cache
+        ? 'cache is set, but config was rendered without sharedState: LiteLLM would not use the cache.'
+        : 'config was rendered with sharedState, but no cache is set: pass the cache the config points at.');
+    }
+    const cacheEnvironment: Record<string, string> = props.cache ? {
+      REDIS_HOST: props.cache.hostname,
+      REDIS_SSL: (props.cache.tls ?? true) ? 'True' : 'False',
+      ...(props.cache.username ? { REDIS_USERNAME: props.cache.username } : {}),
+    } : {};
+    const cacheSecrets: Record<string, ecs.Secret> = props.cache?.password
+      ? { REDIS_PASSWORD: ecs.Secret.fromSecretsManager(props.cache.password) }
+      : {};
     const migrateOnce = props.migrateOnce ?? true;
     const databaseEnvironment = {
       AWS_REGION_NAME: region,
@@ -352,6 +372,7 @@ export class GatewayService extends Construct implements ec2.IConnectable {
         // health app alone owns the port (S-FIX-15).
         LITELLM_STANDALONE_HEALTH_PORT: '0',
         ...databaseEnvironment,
+        ...cacheEnvironment,
         // The one-off migration task owns the schema; serving tasks skip `prisma migrate deploy` (S-FIX-10).
         ...(migrateOnce ? { DISABLE_SCHEMA_UPDATE: 'true' } : {}),
         // supervisord gives the proxy this long to finish after SIGTERM; ECS kills the task at stopTimeout anyway.
@@ -359,6 +380,7 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       },
       secrets: {
         ...databaseSecrets,
+        ...cacheSecrets,
         LITELLM_SALT_KEY: ecs.Secret.fromSecretsManager(props.saltKey),
         UI_USERNAME: ecs.Secret.fromSecretsManager(props.uiCredentials, 'username'),
         UI_PASSWORD: ecs.Secret.fromSecretsManager(props.uiCredentials, 'password'),
@@ -455,6 +477,9 @@ export class GatewayService extends Construct implements ec2.IConnectable {
     this.securityGroup.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(HEALTH_PORT), 'Load balancer health checks');
 
     this.service.connections.allowTo(props.database.securityGroup, ec2.Port.tcp(props.database.port ?? 5432), 'LiteLLM gateway tasks to the database');
+    if (props.cache) {
+      this.service.connections.allowTo(props.cache.securityGroup, ec2.Port.tcp(props.cache.port ?? 6379), 'LiteLLM gateway tasks to the shared state');
+    }
 
     if (migrateOnce) {
       this.migration = new GatewayMigration(this, 'Migration', {
