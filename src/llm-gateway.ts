@@ -299,7 +299,7 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
     if (processes > 1 && this.config.hasRateLimits && !this.config.hasSharedState) {
       Annotations.of(this).addWarningV2('cdk-llm-gateway:perProcessRateLimits',
         `rpm/tpm limits and router cooldowns are counted in each LiteLLM worker's memory: with up to ${props.maxCapacity ?? 4} tasks × ${props.workers ?? 2} workers, ` +
-        `the effective limits can reach ${processes}× the configured ones. Turn sharedState on, keep maxCapacity × workers at 1, or lower the limits (README, "Rate limits at scale").`);
+        `the effective limits can reach ${processes}× the configured ones. Turn sharedState on, keep maxCapacity × workers at 1, or lower the limits (README, "Correct at scale").`);
     }
   }
 }
