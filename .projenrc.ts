@@ -49,6 +49,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@^3.0.2',
     'fast-check@^4',
     `@aws-cdk/integ-tests-alpha@${INTEG_TESTS_ALPHA_VERSION}`,
+    '@aws-cdk/integ-runner@^2.197.10',
   ],
 
   eslintOptions: {
@@ -64,7 +65,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['cdk.out/', '*.cdk.out/', '__pycache__/', '*.pyc', '.pytest_cache/', '.venv/', '/dist/'],
+  gitignore: ['cdk.out/', '*.cdk.out/', '__pycache__/', '*.pyc', '.pytest_cache/', '.venv/', '/dist/', '/integ/cdk-integ.out.*'],
 });
 
 for (const pattern of ['/integ/', '/.ci/', 'cdk.out/', '__pycache__/', '*.pyc', '.pytest_cache/', '/assets/**/tests/', '/assets/**/bench/']) {
@@ -76,6 +77,21 @@ project.addTask('example', {
   description: 'Synthesize the reference deployment into cdk.out/ and print a summary',
   env: { TS_NODE_TRANSPILE_ONLY: '1' },
   exec: 'ts-node --project tsconfig.dev.json integ/reference-app.ts',
+});
+
+// Integ tests: `integ` verifies the committed snapshots offline; `integ:update` rewrites them (no AWS, no Docker);
+// `integ:deploy` deploys them to the sandbox account of the current AWS profile and runs their assertions.
+const integ = 'integ-runner --directory integ --language typescript --parallel-regions us-east-1';
+project.addTask('integ', { description: 'Verify the integ snapshots (offline)', env: { TS_NODE_TRANSPILE_ONLY: '1' }, exec: integ });
+project.addTask('integ:update', {
+  description: 'Rewrite the integ snapshots (offline)',
+  env: { TS_NODE_TRANSPILE_ONLY: '1' },
+  exec: `${integ} --dry-run --update-on-failed`,
+});
+project.addTask('integ:deploy', {
+  description: 'Deploy the integ tests to a sandbox account, assert, destroy (needs AWS credentials and Docker)',
+  env: { TS_NODE_TRANSPILE_ONLY: '1' },
+  exec: `${integ} --update-on-failed --force`,
 });
 
 project.synth();

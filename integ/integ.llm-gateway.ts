@@ -1,0 +1,80 @@
+/**
+ * Deploys a gateway into a sandbox account and proves it from inside the VPC (its load balancer is internal):
+ * liveliness answers; a chat completion on the fast alias returns a choice; a bad key is refused (401); the
+ * callback's metric line reaches the log group; CloudWatch's TestMetricFilter matches the synthesized filter against
+ * the line the callback prints. Two tasks share state in Valkey. Everything is destroyed afterwards.
+ *
+ * Run: `npx projen integ:deploy` (AWS credentials for a sandbox account, Bedrock access to Claude Haiku 4.5 in
+ * us-east-1, Docker for the image build; about 25 minutes, under 1 USD). `npx projen integ` checks the snapshot offline.
+ */
+import { execFileSync } from 'child_process';
+import * as path from 'path';
+import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { BedrockModel, InferenceGeography, LlmGateway, RoutingStrategy } from '../src';
+
+const app = new App();
+const stack = new Stack(app, 'LlmGatewayInteg');
+const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+
+const gateway = new LlmGateway(stack, 'Gateway', {
+  vpc,
+  models: [{ alias: 'claude-fast', model: BedrockModel.CLAUDE_HAIKU_4_5.inGeography(InferenceGeography.US), rpm: 20 }],
+  routing: { strategy: RoutingStrategy.SIMPLE_SHUFFLE },
+  minCapacity: 2,
+  maxCapacity: 2,
+  database: { removalPolicy: RemovalPolicy.DESTROY },
+  alarms: false,
+});
+// Test only: the salt key is retained in real deployments.
+(gateway.secrets.saltKey as secretsmanager.Secret).applyRemovalPolicy(RemovalPolicy.DESTROY);
+
+const probe = new lambda.Function(stack, 'Probe', {
+  runtime: lambda.Runtime.PYTHON_3_13,
+  handler: 'probe.handler',
+  code: lambda.Code.fromAsset(path.join(__dirname, '..', 'assets', 'integ-probe')),
+  timeout: Duration.minutes(3),
+  vpc,
+  vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+  environment: { GATEWAY_URL: gateway.endpointUrl.replace(/\/v1$/, ''), ADMIN_KEY_SECRET_ARN: gateway.masterKey.secretArn },
+});
+gateway.masterKey.grantRead(probe);
+gateway.connections.allowDefaultPortFrom(probe);
+
+const integ = new IntegTest(app, 'LlmGatewayIntegTest', { testCases: [stack], regions: ['us-east-1'] });
+const call = (payload: object) => integ.assertions.invokeFunction({ functionName: probe.functionName, payload: JSON.stringify(payload) });
+
+const alive = call({ path: '/health/liveliness' });
+alive.expect(ExpectedResult.objectLike({ Payload: { status: 200 } })).waitForAssertions({ totalTimeout: Duration.minutes(15), interval: Duration.seconds(30) });
+
+const chat = call({
+  path: '/v1/chat/completions',
+  method: 'POST',
+  auth: 'admin',
+  body: { model: 'claude-fast', messages: [{ role: 'user', content: 'Reply with the word ok.' }], max_tokens: 5 },
+});
+chat.expect(ExpectedResult.objectLike({ Payload: { status: 200, hasChoices: true } }));
+
+const refused = call({ path: '/v1/chat/completions', method: 'POST', auth: 'bad', body: { model: 'claude-fast', messages: [{ role: 'user', content: 'x' }] } });
+refused.expect(ExpectedResult.objectLike({ Payload: { status: 401 } }));
+
+const metricLine = integ.assertions.awsApiCall('CloudWatchLogs', 'filterLogEvents', {
+  logGroupName: gateway.logGroup.logGroupName,
+  filterPattern: '{ $.litellm_metric IS TRUE }',
+});
+metricLine.expect(ExpectedResult.objectLike({ events: Match.arrayWith([Match.objectLike({ message: Match.stringLikeRegexp('claude-haiku') })]) }))
+  .waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(30) });
+
+// The lines the callback really prints, against the filter patterns the construct really synthesized.
+const samples: any[] = JSON.parse(execFileSync('python3', [path.join(__dirname, '..', 'assets', 'litellm', 'tests', 'emit_samples.py')], { encoding: 'utf8' }));
+const successFilter = gateway.metrics.metricFilters.find((f) => f.node.id === 'InputTokens')!;
+const filterMatches = integ.assertions.awsApiCall('CloudWatchLogs', 'testMetricFilter', {
+  filterPattern: (successFilter.node.defaultChild as any).filterPattern,
+  logEventMessages: samples.slice(0, 3).map((s) => JSON.stringify(s)),
+});
+filterMatches.expect(ExpectedResult.objectLike({ matches: [Match.objectLike({ eventNumber: 1 })] }));
+
+alive.next(chat).next(refused).next(metricLine).next(filterMatches);
