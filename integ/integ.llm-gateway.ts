@@ -48,7 +48,8 @@ const integ = new IntegTest(app, 'LlmGatewayIntegTest', { testCases: [stack], re
 const call = (payload: object) => integ.assertions.invokeFunction({ functionName: probe.functionName, payload: JSON.stringify(payload) });
 
 const alive = call({ path: '/health/liveliness' });
-alive.expect(ExpectedResult.objectLike({ Payload: { status: 200 } })).waitForAssertions({ totalTimeout: Duration.minutes(15), interval: Duration.seconds(30) });
+alive.expect(ExpectedResult.objectLike({ Payload: { status: 200 } }))
+  .waitForAssertions({ totalTimeout: Duration.minutes(15), interval: Duration.seconds(30) });
 
 const chat = call({
   path: '/v1/chat/completions',
