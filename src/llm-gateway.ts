@@ -87,7 +87,15 @@ export interface LlmGatewayProps extends GatewayConfigProps, GatewayServiceOptio
  * aliases, routing, fallback, rate limits and spend per virtual key, on ECS Fargate behind an internal load balancer.
  *
  * @example
- * const gateway = new LlmGateway(this, 'Gateway', { vpc });
+ * import { Stack } from 'aws-cdk-lib';
+ * import * as ec2 from 'aws-cdk-lib/aws-ec2';
+ * import { LlmGateway } from 'cdk-llm-gateway';
+ *
+ * declare const stack: Stack;
+ * declare const vpc: ec2.IVpc;
+ * declare const agentSecurityGroup: ec2.ISecurityGroup;
+ *
+ * const gateway = new LlmGateway(stack, 'Gateway', { vpc });
  * gateway.connections.allowDefaultPortFrom(agentSecurityGroup);
  */
 export class LlmGateway extends Construct implements ec2.IConnectable {

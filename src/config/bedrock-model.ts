@@ -86,7 +86,10 @@ const FOUNDATION_MODEL_ID = /^[a-z][a-z0-9-]*\.[a-z0-9][a-z0-9._-]*(:[0-9]+(:[0-
  * November 2026); `BedrockModel.fromModelId()` takes any other Bedrock id.
  *
  * @example
- * BedrockModel.CLAUDE_SONNET_4_5.inGeography(InferenceGeography.US) // us.anthropic.claude-sonnet-4-5-20250929-v1:0
+ * import { BedrockModel, InferenceGeography } from 'cdk-llm-gateway';
+ *
+ * // us.anthropic.claude-sonnet-4-5-20250929-v1:0
+ * const sonnet = BedrockModel.CLAUDE_SONNET_4_5.inGeography(InferenceGeography.US);
  */
 export class BedrockModel {
   /** Claude Sonnet 4.5 (`anthropic.claude-sonnet-4-5-20250929-v1:0`). */
