@@ -1,6 +1,7 @@
 /**
  * Deploys a gateway into a sandbox account and proves it from inside the VPC (its load balancer is internal):
- * liveliness answers; a chat completion on the fast alias returns a choice; a bad key is refused (401); the
+ * liveliness answers; a chat completion on the fast alias returns a choice, with the admin key and with a virtual key
+ * made by the stack; a bad key is refused (401); the
  * callback's metric line reaches the log group; CloudWatch's TestMetricFilter matches the synthesized filter against
  * the line the callback prints. Two tasks share state in Valkey. Everything is destroyed afterwards.
  *
@@ -39,9 +40,13 @@ const probe = new lambda.Function(stack, 'Probe', {
   timeout: Duration.minutes(3),
   vpc,
   vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-  environment: { GATEWAY_URL: gateway.endpointUrl.replace(/\/v1$/, ''), ADMIN_KEY_SECRET_ARN: gateway.masterKey.secretArn },
+  environment: { GATEWAY_URL: gateway.gatewayService.baseUrl, ADMIN_KEY_SECRET_ARN: gateway.masterKey.secretArn },
 });
 gateway.masterKey.grantRead(probe);
+// A virtual key as code: the probe chats with it as an agent would.
+const agentKey = gateway.addVirtualKey('IntegAgent', { models: ['claude-fast'], rpmLimit: 10, maxBudgetUsd: 1, metadata: { agent: 'integ' } });
+agentKey.grantRead(probe);
+probe.addEnvironment('AGENT_KEY_SECRET_ARN', agentKey.secret.secretArn);
 gateway.connections.allowDefaultPortFrom(probe);
 
 const integ = new IntegTest(app, 'LlmGatewayIntegTest', { testCases: [stack], regions: ['us-east-1'] });
@@ -58,6 +63,14 @@ const chat = call({
   body: { model: 'claude-fast', messages: [{ role: 'user', content: 'Reply with the word ok.' }], max_tokens: 5 },
 });
 chat.expect(ExpectedResult.objectLike({ Payload: { status: 200, hasChoices: true } }));
+
+const agentChat = call({
+  path: '/v1/chat/completions',
+  method: 'POST',
+  auth: 'agent',
+  body: { model: 'claude-fast', messages: [{ role: 'user', content: 'Reply with the word ok.' }], max_tokens: 5 },
+});
+agentChat.expect(ExpectedResult.objectLike({ Payload: { status: 200, hasChoices: true } }));
 
 const refused = call({ path: '/v1/chat/completions', method: 'POST', auth: 'bad', body: { model: 'claude-fast', messages: [{ role: 'user', content: 'x' }] } });
 refused.expect(ExpectedResult.objectLike({ Payload: { status: 401 } }));
@@ -78,4 +91,4 @@ const filterMatches = integ.assertions.awsApiCall('CloudWatchLogs', 'testMetricF
 });
 filterMatches.expect(ExpectedResult.objectLike({ matches: [Match.objectLike({ eventNumber: 1 })] }));
 
-alive.next(chat).next(refused).next(metricLine).next(filterMatches);
+alive.next(chat).next(agentChat).next(refused).next(metricLine).next(filterMatches);

@@ -30,6 +30,14 @@ export class ReferenceGatewayStack extends Stack {
       dashboardName: 'LlmGateway-document-processing',
       metricsNamespace: 'DocumentProcessing/LlmGateway',
     });
+    // S-USE-3: one virtual key per agent, as code (the design made them by hand in the admin UI).
+    for (const agent of ['Supervisor', 'Chunking', 'Extraction', 'Mapping', 'Validation']) {
+      const simple = agent === 'Chunking' || agent === 'Validation';
+      this.gateway.addVirtualKey(agent, {
+        models: simple ? ['claude-fast'] : ['claude-primary', 'claude-fallback'],
+        metadata: { agent: agent.toLowerCase(), application: 'document-processing' },
+      });
+    }
   }
 }
 

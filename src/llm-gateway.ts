@@ -9,6 +9,7 @@ import { Construct } from 'constructs';
 import { GatewayConfig, GatewayConfigProps } from './config';
 import { DatabaseConnection, DatabaseOptions, GatewayDatabase } from './database';
 import { validateDatabaseOptions } from './database/private/validate';
+import { GatewayVirtualKey, VirtualKeyOptions, VirtualKeyProvider } from './keys';
 import { GatewayAlarms, GatewayAlarmsOptions, GatewayDashboard, GatewayMetrics } from './observability';
 import { GatewaySecrets, GatewaySecretsProps } from './secrets';
 import { GatewayService, GatewayServiceOptions } from './service';
@@ -126,9 +127,15 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
   public readonly alarms?: GatewayAlarms;
 
   private readonly _database?: GatewayDatabase;
+  private readonly vpc: ec2.IVpc;
+  private readonly vpcSubnets?: ec2.SubnetSelection;
+  private keyProvider?: VirtualKeyProvider;
+  private readonly keyAliases = new Set<string>();
 
   constructor(scope: Construct, id: string, props: LlmGatewayProps) {
     super(scope, id);
+    this.vpc = props.vpc;
+    this.vpcSubnets = props.vpcSubnets;
     if (props.existingDatabase && props.database) {
       throw new Error('existingDatabase and database are both set: database configures a new cluster, so drop it when you bring your own.');
     }
@@ -271,6 +278,27 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
   /** The admin (master) key secret. */
   public get masterKey(): secretsmanager.ISecret {
     return this.secrets.masterKey;
+  }
+
+  /**
+   * A LiteLLM virtual key for one agent, managed with the stack: its limits and budget are enforced by LiteLLM and
+   * its spend is tracked under its alias. The key value is only in `key.secret`; grant the agent read access.
+   */
+  public addVirtualKey(id: string, options: VirtualKeyOptions = {}): GatewayVirtualKey {
+    const alias = options.keyAlias ?? id.toLowerCase();
+    if (this.keyAliases.has(alias)) {
+      throw new Error(`addVirtualKey('${id}'): keyAlias '${alias}' is already used by another key of this gateway; key aliases are unique.`);
+    }
+    this.keyAliases.add(alias);
+    this.keyProvider ??= new VirtualKeyProvider(this, 'VirtualKeys', {
+      vpc: this.vpc,
+      vpcSubnets: this.vpcSubnets,
+      gateway: this,
+      gatewayUrl: this.gatewayService.baseUrl,
+      masterKey: this.masterKey,
+      dependsOn: [this.service, this.listener],
+    });
+    return new GatewayVirtualKey(this.keyProvider, id, { ...options, keyAlias: alias, provider: this.keyProvider, aliases: this.config.aliases });
   }
 
   /** Completions over all models. */

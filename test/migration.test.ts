@@ -55,8 +55,8 @@ test('the handlers may start exactly the migration task and read tasks of the ga
 });
 
 test('the handler package holds the handler and not its tests', () => {
-  template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'handler.on_event', Runtime: 'python3.13' });
-  template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'handler.is_complete', Runtime: 'python3.13' });
+  template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'migration.on_event', Runtime: 'python3.13' });
+  template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'migration.is_complete', Runtime: 'python3.13' });
 });
 
 test('migrateOnce false: every task migrates itself, as LiteLLM does by default', () => {

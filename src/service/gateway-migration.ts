@@ -74,7 +74,7 @@ export class GatewayMigration extends Construct {
     const onEvent = new lambda.Function(this, 'StartFunction', {
       runtime: lambda.Runtime.PYTHON_3_13,
       architecture: lambda.Architecture.ARM_64,
-      handler: 'handler.on_event',
+      handler: 'migration.on_event',
       code,
       timeout: Duration.minutes(1),
       description: 'LiteLLM gateway: starts the one-off schema migration task',
@@ -82,7 +82,7 @@ export class GatewayMigration extends Construct {
     const isComplete = new lambda.Function(this, 'CheckFunction', {
       runtime: lambda.Runtime.PYTHON_3_13,
       architecture: lambda.Architecture.ARM_64,
-      handler: 'handler.is_complete',
+      handler: 'migration.is_complete',
       code,
       timeout: Duration.minutes(1),
       description: 'LiteLLM gateway: waits for the schema migration task',

@@ -276,6 +276,8 @@ export class GatewayService extends Construct implements ec2.IConnectable {
   public readonly connections: ec2.Connections;
   /** The base URL of the OpenAI-compatible API, ending in `/v1`. */
   public readonly endpointUrl: string;
+  /** The gateway's root URL (health, admin UI at `/ui`, key API). */
+  public readonly baseUrl: string;
   /** The one-off migration, unless `migrateOnce` is false. */
   public readonly migration?: GatewayMigration;
   /** The Route 53 record, when `domainName` is set. */
@@ -534,6 +536,7 @@ export class GatewayService extends Construct implements ec2.IConnectable {
     }
 
     const host = props.domainName ?? this.loadBalancer.loadBalancerDnsName;
-    this.endpointUrl = `${https ? 'https' : 'http'}://${host}/v1`;
+    this.baseUrl = `${https ? 'https' : 'http'}://${host}`;
+    this.endpointUrl = `${this.baseUrl}/v1`;
   }
 }

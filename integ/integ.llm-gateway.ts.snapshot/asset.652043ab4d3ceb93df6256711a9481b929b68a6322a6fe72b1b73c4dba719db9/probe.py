@@ -1,6 +1,6 @@
 """Integ-test probe: runs inside the gateway's VPC (the load balancer is internal) and calls the gateway.
 
-Event: {"path": "/v1/chat/completions", "method": "POST", "body": {...}, "auth": "admin" | "bad" | "none"}.
+Event: {"path": "/v1/chat/completions", "method": "POST", "body": {...}, "auth": "admin" | "agent" | "bad" | "none"}.
 Returns {"status": <HTTP status>, "hasChoices": bool, "body": <first 500 chars>}; never the key.
 """
 import json
@@ -14,8 +14,9 @@ import boto3
 def handler(event, context=None):
     headers = {"Content-Type": "application/json"}
     auth = event.get("auth", "none")
-    if auth == "admin":
-        key = boto3.client("secretsmanager").get_secret_value(SecretId=os.environ["ADMIN_KEY_SECRET_ARN"])["SecretString"]
+    if auth in ("admin", "agent"):
+        secret = os.environ["ADMIN_KEY_SECRET_ARN" if auth == "admin" else "AGENT_KEY_SECRET_ARN"]
+        key = boto3.client("secretsmanager").get_secret_value(SecretId=secret)["SecretString"]
         headers["Authorization"] = f"Bearer {key}"
     elif auth == "bad":
         headers["Authorization"] = "Bearer sk-not-a-real-key"

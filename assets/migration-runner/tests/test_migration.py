@@ -5,7 +5,7 @@ import pytest
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 sys.modules.setdefault("boto3", type(sys)("boto3"))  # the handler's boto3 is only used when no client is injected
-import handler  # noqa: E402
+import migration as handler  # noqa: E402
 
 PROPS = {
     "Cluster": "arn:aws:ecs:us-east-1:123456789012:cluster/gw",

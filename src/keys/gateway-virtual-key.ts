@@ -1,0 +1,171 @@
+import { CustomResource, Duration, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import { VirtualKeyProvider } from './virtual-key-provider';
+import { acknowledge } from '../private/acknowledge';
+
+/** A virtual key's settings: what LiteLLM enforces and tracks for the agent that holds it. */
+export interface VirtualKeyOptions {
+  /**
+   * The key's alias in LiteLLM (spend and logs are grouped by it). Unique per gateway.
+   *
+   * @default - the construct id, lower-cased
+   */
+  readonly keyAlias?: string;
+  /**
+   * The model aliases the key may call.
+   *
+   * @default - every alias of the gateway
+   */
+  readonly models?: string[];
+  /**
+   * Spend limit in US dollars per `budgetDuration` (or in total without it).
+   *
+   * @default - no budget
+   */
+  readonly maxBudgetUsd?: number;
+  /**
+   * How often the budget resets: whole days, hours, minutes or seconds.
+   *
+   * @default - never; the budget is a total
+   */
+  readonly budgetDuration?: Duration;
+  /**
+   * Requests per minute.
+   *
+   * @default - no limit
+   */
+  readonly rpmLimit?: number;
+  /**
+   * Tokens per minute.
+   *
+   * @default - no limit
+   */
+  readonly tpmLimit?: number;
+  /**
+   * Requests in flight at once.
+   *
+   * @default - no limit
+   */
+  readonly maxParallelRequests?: number;
+  /**
+   * Free-form labels stored with the key (never secrets).
+   *
+   * @default - none
+   */
+  readonly metadata?: { [key: string]: string };
+}
+
+/** Properties of `GatewayVirtualKey`. */
+export interface GatewayVirtualKeyProps extends VirtualKeyOptions {
+  /** The gateway's key provider (`LlmGateway.addVirtualKey` passes it). */
+  readonly provider: VirtualKeyProvider;
+  /** The gateway's model aliases, to check `models`. */
+  readonly aliases: string[];
+}
+
+const KEY_ALIAS = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+
+/**
+ * One LiteLLM virtual key as code: created, updated and deleted with the stack; its value lives only in its own
+ * Secrets Manager secret (`secret`), which the agent reads.
+ */
+export class GatewayVirtualKey extends Construct {
+  /** The secret holding the key (`sk-…`); grant the agent read access. */
+  public readonly secret: secretsmanager.ISecret;
+  /** The key's alias in LiteLLM. */
+  public readonly keyAlias: string;
+  /** The custom resource that manages the key. */
+  public readonly resource: CustomResource;
+
+  constructor(scope: Construct, id: string, props: GatewayVirtualKeyProps) {
+    super(scope, id);
+    this.keyAlias = props.keyAlias ?? id.toLowerCase();
+    validate(props, this.keyAlias);
+
+    const secret = new secretsmanager.Secret(this, 'Secret', {
+      description: `LiteLLM gateway: virtual key '${this.keyAlias}' (written by the key handler)`,
+      // A placeholder without the sk- prefix; the handler replaces it with the key before LiteLLM sees the key.
+      generateSecretString: { passwordLength: 16, excludePunctuation: true, includeSpace: false },
+    });
+    this.secret = secret;
+    props.provider.grantKeySecret(secret);
+    acknowledge(secret, 'AwsSolutions-SMG4', 'The key is rotated by replacing the virtual key (change keyAlias or recreate it): LiteLLM, not Secrets Manager, owns its value.');
+
+    this.resource = new CustomResource(this, 'Resource', {
+      serviceToken: props.provider.serviceToken,
+      resourceType: 'Custom::LiteLlmVirtualKey',
+      properties: {
+        KeyAlias: this.keyAlias,
+        Models: props.models ?? props.aliases,
+        MaxBudgetUsd: props.maxBudgetUsd,
+        BudgetDuration: props.budgetDuration ? litellmDuration(props.budgetDuration) : undefined,
+        RpmLimit: props.rpmLimit,
+        TpmLimit: props.tpmLimit,
+        MaxParallelRequests: props.maxParallelRequests,
+        Metadata: props.metadata ? JSON.stringify(props.metadata) : undefined,
+        SecretArn: secret.secretArn,
+        MasterKeySecretArn: props.provider.masterKey.secretArn,
+        GatewayUrl: props.provider.gatewayUrl,
+      },
+    });
+    for (const dependency of props.provider.dependsOn) {
+      this.resource.node.addDependency(dependency);
+    }
+  }
+
+  /** Lets `grantee` (an agent's role) read the key. */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    return this.secret.grantRead(grantee);
+  }
+}
+
+/** LiteLLM's duration strings: `30d`, `12h`, `15m`, `45s`. */
+function litellmDuration(d: Duration): string {
+  const seconds = d.toSeconds();
+  for (const [unit, size] of [['d', 86400], ['h', 3600], ['m', 60]] as const) {
+    if (seconds % size === 0) return `${seconds / size}${unit}`;
+  }
+  return `${seconds}s`;
+}
+
+function validate(props: GatewayVirtualKeyProps, alias: string): void {
+  const at = `virtual key '${alias}'`;
+  if (!KEY_ALIAS.test(alias)) {
+    throw new Error(`${at}: keyAlias must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.`);
+  }
+  for (const model of props.models ?? []) {
+    if (!props.aliases.includes(model)) {
+      throw new Error(`${at}: models names '${model}', which is not a model alias of the gateway (known: ${props.aliases.join(', ')}).`);
+    }
+  }
+  if (props.models !== undefined && props.models.length === 0) {
+    throw new Error(`${at}: models is empty, so the key could call nothing; leave it unset for every alias.`);
+  }
+  if (props.maxBudgetUsd !== undefined && !(props.maxBudgetUsd > 0 && Number.isFinite(props.maxBudgetUsd))) {
+    throw new Error(`${at}: maxBudgetUsd must be above 0, got ${props.maxBudgetUsd}.`);
+  }
+  for (const [name, value] of [['rpmLimit', props.rpmLimit], ['tpmLimit', props.tpmLimit], ['maxParallelRequests', props.maxParallelRequests]] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) {
+      throw new Error(`${at}: ${name} must be a positive integer, got ${value}.`);
+    }
+  }
+  if (props.budgetDuration !== undefined) {
+    if (Token.isUnresolved(props.budgetDuration.toHumanString())) {
+      throw new Error(`${at}: budgetDuration must be known at synth time.`);
+    }
+    const ms = props.budgetDuration.toMilliseconds({ integral: false });
+    if (ms <= 0 || ms % 1000 !== 0) {
+      throw new Error(`${at}: budgetDuration must be a whole number of seconds above 0 (LiteLLM counts in s, m, h, d), got ${props.budgetDuration.toHumanString()}.`);
+    }
+    if (props.maxBudgetUsd === undefined) {
+      throw new Error(`${at}: budgetDuration resets a budget, but maxBudgetUsd is not set.`);
+    }
+  }
+  for (const [key, value] of Object.entries(props.metadata ?? {})) {
+    if (/^sk-/.test(value) || /(^|[_-])(key|secret|password|token)$/i.test(key)) {
+      throw new Error(`${at}: metadata '${key}' looks like a secret; metadata is stored and shown in plain text. Keep secrets in Secrets Manager.`);
+    }
+  }
+}

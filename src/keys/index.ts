@@ -1,0 +1,2 @@
+export * from './virtual-key-provider';
+export * from './gateway-virtual-key';

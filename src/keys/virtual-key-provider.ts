@@ -1,0 +1,97 @@
+import * as path from 'path';
+import { Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as cr from 'aws-cdk-lib/custom-resources';
+import { Construct, IDependable } from 'constructs';
+import { acknowledge, acknowledgeFinding, acknowledgeWildcardResources } from '../private/acknowledge';
+
+const HANDLER_DIR = path.join(__dirname, '..', '..', 'assets', 'virtual-keys');
+
+/** Properties of `VirtualKeyProvider`. */
+export interface VirtualKeyProviderProps {
+  /** The gateway's VPC: the handler calls the internal load balancer from inside it. */
+  readonly vpc: ec2.IVpc;
+  /**
+   * The handler's subnets.
+   *
+   * @default - the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /** The gateway's network access: the handler is allowed in on its listener port. */
+  readonly gateway: ec2.IConnectable;
+  /** The gateway's base URL without `/v1`. */
+  readonly gatewayUrl: string;
+  /** The admin key, read by the handler at run time. */
+  readonly masterKey: secretsmanager.ISecret;
+  /** What must be running before keys can be managed (the service and its listener). */
+  readonly dependsOn: IDependable[];
+}
+
+/**
+ * The custom-resource provider behind `LlmGateway.addVirtualKey`: one handler in the VPC that manages every key of
+ * a gateway through LiteLLM's key API.
+ */
+export class VirtualKeyProvider extends Construct {
+  /** The handler. */
+  public readonly handler: lambda.Function;
+  /** The gateway's base URL the handler calls. */
+  public readonly gatewayUrl: string;
+  /** The admin key secret. */
+  public readonly masterKey: secretsmanager.ISecret;
+  /** What each key waits for. */
+  public readonly dependsOn: IDependable[];
+  private readonly provider: cr.Provider;
+
+  constructor(scope: Construct, id: string, props: VirtualKeyProviderProps) {
+    super(scope, id);
+    this.gatewayUrl = props.gatewayUrl;
+    this.masterKey = props.masterKey;
+    this.dependsOn = props.dependsOn;
+
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: 'LiteLLM gateway key handler: to the gateway and to Secrets Manager only',
+      allowAllOutbound: false,
+    });
+    securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to Secrets Manager');
+    this.handler = new lambda.Function(this, 'Handler', {
+      runtime: lambda.Runtime.PYTHON_3_13,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'virtual_keys.on_event',
+      code: lambda.Code.fromAsset(HANDLER_DIR, { exclude: ['tests', '__pycache__', '*.pyc', '.pytest_cache'] }),
+      // Long enough to wait for a gateway that is still starting after a fresh deploy (WAIT_SECONDS, bounded).
+      timeout: Duration.minutes(14),
+      environment: { WAIT_SECONDS: '600' },
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [securityGroup],
+      description: 'LiteLLM gateway: manages virtual keys through the key API',
+    });
+    props.gateway.connections.allowDefaultPortFrom(this.handler, 'Key handler to the gateway');
+    props.masterKey.grantRead(this.handler);
+
+    this.provider = new cr.Provider(this, 'Provider', { onEventHandler: this.handler });
+
+    const reason = "CDK's custom-resource provider framework invokes its handler and the handler's versions (<function ARN>:*).";
+    const functions = this.provider.node.findAll().filter((c): c is lambda.Function => c instanceof lambda.Function);
+    acknowledgeWildcardResources(this, [this.handler, ...functions].map((f) => `${f.functionArn}:*`), reason);
+    for (const policy of ['AWSLambdaBasicExecutionRole', 'AWSLambdaVPCAccessExecutionRole']) {
+      acknowledgeFinding(this, `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/${policy}]`,
+        'The managed policies CDK attaches so a function can log and, in a VPC, attach its network interface.');
+    }
+    acknowledge(this, 'AwsSolutions-L1', "The handler runs Python 3.13; the provider framework's runtime is chosen by aws-cdk-lib and upgraded with it.");
+  }
+
+  /** The token that custom resources of this provider use. */
+  public get serviceToken(): string {
+    return this.provider.serviceToken;
+  }
+
+  /** Lets the handler read and write one key's secret. */
+  public grantKeySecret(secret: secretsmanager.ISecret): void {
+    secret.grantRead(this.handler);
+    secret.grantWrite(this.handler);
+  }
+}
