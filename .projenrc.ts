@@ -94,4 +94,10 @@ project.addTask('integ:deploy', {
   exec: `${integ} --update-on-failed --force`,
 });
 
+project.addTask('bench', {
+  description: 'Synthesis time of the reference deployment against a raw aws-cdk-lib floor (medians and ratio)',
+  env: { TS_NODE_TRANSPILE_ONLY: '1' },
+  exec: 'ts-node --project tsconfig.dev.json integ/bench.ts',
+});
+
 project.synth();
