@@ -158,7 +158,10 @@ function floor(outdir: string): void {
       [new cloudwatch.GraphWidget({ left: per('ResponseTimeMs') }), query(['filter ispresent(litellm_metric)', '| stats pct(response_time_ms, 95) by bin(5m)'])],
       [new cloudwatch.GraphWidget({ left: ratio('TotalTokens', 'RequestCount') }), new cloudwatch.GraphWidget({ left: per('TotalTokens'), stacked: true })],
       [new cloudwatch.GraphWidget({ left: ratio('ResponseCostUSD', 'RequestCount') }), query(['stats sum(response_cost) by key_alias, model_group'])],
-      [new cloudwatch.GraphWidget({ left: [service.metricCpuUtilization()] }), new cloudwatch.GraphWidget({ left: [service.metricMemoryUtilization()] })],
+      [
+        new cloudwatch.GraphWidget({ left: [service.metricCpuUtilization()] }),
+        new cloudwatch.GraphWidget({ left: [service.metricMemoryUtilization()] }),
+      ],
       [new cloudwatch.GraphWidget({ left: [alb.metrics.requestCount()], right: [alb.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT)] }),
         new cloudwatch.GraphWidget({ left: [alb.metrics.targetResponseTime(), alb.metrics.targetResponseTime({ statistic: 'p99' })] })],
     ],
