@@ -1,7 +1,7 @@
 /**
  * Deploys a gateway into a sandbox account and proves it from inside the VPC (its load balancer is internal):
  * liveliness answers; a chat completion on the fast alias returns a choice, with the admin key and with a virtual key
- * made by the stack; a bad key is refused (401); the
+ * made by the stack; an rpm limit of 2 on a key holds across the two tasks; a bad key is refused (401); the
  * callback's metric line reaches the log group; CloudWatch's TestMetricFilter matches the synthesized filter against
  * the line the callback prints. Two tasks share state in Valkey. Everything is destroyed afterwards.
  *
@@ -47,6 +47,11 @@ gateway.masterKey.grantRead(probe);
 const agentKey = gateway.addVirtualKey('IntegAgent', { models: ['claude-fast'], rpmLimit: 10, maxBudgetUsd: 1, metadata: { agent: 'integ' } });
 agentKey.grantRead(probe);
 probe.addEnvironment('AGENT_KEY_SECRET_ARN', agentKey.secret.secretArn);
+// rpm 2 on a key, two tasks behind the load balancer: the third request in a minute is refused whichever task
+// serves it, because the counters are shared in Valkey (S-FIX-7).
+const limitedKey = gateway.addVirtualKey('IntegLimited', { models: ['claude-fast'], rpmLimit: 2 });
+limitedKey.grantRead(probe);
+probe.addEnvironment('LIMITED_KEY_SECRET_ARN', limitedKey.secret.secretArn);
 gateway.connections.allowDefaultPortFrom(probe);
 
 const integ = new IntegTest(app, 'LlmGatewayIntegTest', { testCases: [stack], regions: ['us-east-1'] });
@@ -91,4 +96,13 @@ const filterMatches = integ.assertions.awsApiCall('CloudWatchLogs', 'testMetricF
 });
 filterMatches.expect(ExpectedResult.objectLike({ matches: [Match.objectLike({ eventNumber: 1 })] }));
 
-alive.next(chat).next(agentChat).next(refused).next(metricLine).next(filterMatches);
+const limited = call({
+  path: '/v1/chat/completions',
+  method: 'POST',
+  auth: 'limited',
+  repeat: 3,
+  body: { model: 'claude-fast', messages: [{ role: 'user', content: 'ok' }], max_tokens: 1 },
+});
+limited.expect(ExpectedResult.objectLike({ Payload: { statuses: [200, 200, 429] } }));
+
+alive.next(chat).next(agentChat).next(limited).next(refused).next(metricLine).next(filterMatches);

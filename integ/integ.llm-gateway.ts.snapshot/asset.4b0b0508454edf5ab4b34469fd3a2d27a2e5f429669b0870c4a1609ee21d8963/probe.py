@@ -1,6 +1,7 @@
 """Integ-test probe: runs inside the gateway's VPC (the load balancer is internal) and calls the gateway.
 
-Event: {"path": "/v1/chat/completions", "method": "POST", "body": {...}, "auth": "admin" | "agent" | "bad" | "none"}.
+Event: {"path": "/v1/chat/completions", "method": "POST", "body": {...}, "auth": "admin" | "agent" | "limited" | "bad" | "none",
+"repeat": n}.
 Returns {"status": <HTTP status>, "hasChoices": bool, "body": <first 500 chars>}; never the key.
 """
 import json
@@ -12,10 +13,18 @@ import boto3
 
 
 def handler(event, context=None):
+    """One call, or `repeat` calls in a row (their statuses), e.g. to show a per-key limit across tasks."""
+    repeat = int(event.get("repeat", 1))
+    if repeat > 1:
+        return {"statuses": [call(event)["status"] for _ in range(repeat)]}
+    return call(event)
+
+
+def call(event):
     headers = {"Content-Type": "application/json"}
     auth = event.get("auth", "none")
-    if auth in ("admin", "agent"):
-        secret = os.environ["ADMIN_KEY_SECRET_ARN" if auth == "admin" else "AGENT_KEY_SECRET_ARN"]
+    if auth in ("admin", "agent", "limited"):
+        secret = os.environ[{"admin": "ADMIN_KEY_SECRET_ARN", "agent": "AGENT_KEY_SECRET_ARN", "limited": "LIMITED_KEY_SECRET_ARN"}[auth]]
         key = boto3.client("secretsmanager").get_secret_value(SecretId=secret)["SecretString"]
         headers["Authorization"] = f"Bearer {key}"
     elif auth == "bad":
