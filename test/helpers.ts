@@ -18,6 +18,17 @@ export function gatewayTemplate(props: Partial<LlmGatewayProps> = {}): { templat
   return { template: Template.fromStack(stack), gateway, stack };
 }
 
+/** Gateways A and B in stack One, and gateway A in stack Two, of one app (one account and Region). */
+export function threeGatewaysInOneAccount(): Stack[] {
+  const app = new App();
+  const { stack, vpc } = stackWithVpc(app, 'One');
+  new LlmGateway(stack, 'A', { vpc });
+  new LlmGateway(stack, 'B', { vpc });
+  const { stack: other, vpc: otherVpc } = stackWithVpc(app, 'Two');
+  new LlmGateway(other, 'A', { vpc: otherVpc });
+  return [stack, other];
+}
+
 /** The one resource of `type` in the template (fails when there are none or several). */
 export function onlyResource(template: Template, type: string): any {
   const found = Object.values(template.findResources(type));

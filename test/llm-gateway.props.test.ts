@@ -14,7 +14,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
   BedrockModel, GatewayImage, HealthCheckPath, InferenceGeography, LlmGateway, LlmGatewayProps, LogLevel, RoutingStrategy,
 } from '../src';
-import { container, ENV, env, gatewayTemplate, stackWithVpc } from './helpers';
+import { container, ENV, env, gatewayTemplate, stackWithVpc, threeGatewaysInOneAccount } from './helpers';
 
 /** The one Docker image asset of the stack's app, as the CLI would build it. */
 function dockerImage(stack: Stack): any {
@@ -335,12 +335,7 @@ describe('warnings', () => {
 
 describe('collisions', () => {
   test('two gateways in one stack, and gateways in two stacks of one account, share no physical name', () => {
-    const app = new App();
-    const { stack, vpc } = stackWithVpc(app, 'One');
-    new LlmGateway(stack, 'A', { vpc });
-    new LlmGateway(stack, 'B', { vpc });
-    const { stack: other, vpc: otherVpc } = stackWithVpc(app, 'Two');
-    new LlmGateway(other, 'A', { vpc: otherVpc });
+    const [stack, other] = threeGatewaysInOneAccount();
     // Account-wide physical names: none is fixed by default, so CloudFormation generates unique ones.
     const physical = ['LogGroupName', 'ClusterName', 'ServiceName', 'RoleName', 'DBClusterIdentifier', 'DashboardName', 'Family'];
     const fixed = [stack, other].flatMap((s) => Object.values(Template.fromStack(s).toJSON().Resources as Record<string, any>))

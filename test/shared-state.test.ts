@@ -4,7 +4,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { parse } from 'yaml';
 import { BedrockModel, GatewayConfig, GatewayService, LlmGateway, RoutingStrategy } from '../src';
-import { ENV, env, container, gatewayTemplate, stackWithVpc } from './helpers';
+import { ENV, env, container, gatewayTemplate, stackWithVpc, threeGatewaysInOneAccount } from './helpers';
 
 // S-FIX-7: shared router state, so that limits and cooldowns hold across every task and worker.
 let template: Template;
@@ -68,13 +68,7 @@ describe('the default gateway (up to 4 tasks × 2 workers) shares state in Elast
   });
 
   test('two gateways in one account get different cache, user and user-group names', () => {
-    const app = new App();
-    const { stack, vpc } = stackWithVpc(app, 'One');
-    new LlmGateway(stack, 'A', { vpc });
-    new LlmGateway(stack, 'B', { vpc });
-    const { stack: other, vpc: otherVpc } = stackWithVpc(app, 'Two');
-    new LlmGateway(other, 'A', { vpc: otherVpc });
-    const names = [stack, other].flatMap((s) => Object.values(Template.fromStack(s).toJSON().Resources as Record<string, any>))
+    const names = threeGatewaysInOneAccount().flatMap((s) => Object.values(Template.fromStack(s).toJSON().Resources as Record<string, any>))
       .flatMap((r) => [r.Properties?.ServerlessCacheName, r.Properties?.UserId, r.Type === 'AWS::ElastiCache::UserGroup' ? r.Properties.UserGroupId : undefined]
         .filter((n) => n !== undefined).map((n) => ({ type: r.Type, name: n as string })));
     expect(names).toHaveLength(12);
