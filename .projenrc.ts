@@ -68,7 +68,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out/', '*.cdk.out/', '__pycache__/', '*.pyc', '.pytest_cache/', '.venv/', '/dist/', '/integ/cdk-integ.out.*', '.jsii.tabl.json'],
 });
 
-for (const pattern of ['/integ/', '/.ci/', 'cdk.out/', '__pycache__/', '*.pyc', '.pytest_cache/', '/assets/**/tests/', '/assets/**/bench/']) {
+for (const pattern of ['/integ/', '/.ci/', '/assets/integ-probe/', 'cdk.out/', '__pycache__/', '*.pyc', '.pytest_cache/', '/assets/**/tests/', '/assets/**/bench/']) {
   project.addPackageIgnore(pattern);
 }
 
