@@ -25,10 +25,18 @@ describe('the default gateway (up to 4 tasks × 2 workers) shares state in Elast
     });
   });
 
-  test('the default user is off; the gateway user authenticates with a generated password by dynamic reference', () => {
+  test('the default user is off; it and the gateway user authenticate with generated passwords by dynamic reference', () => {
+    // A Valkey user group admits no user without a password (or IAM), and must hold a user named default.
     template.hasResourceProperties('AWS::ElastiCache::User', {
-      UserName: 'default', AccessString: 'off -@all', Engine: 'valkey', AuthenticationMode: { Type: 'no-password-required' },
+      UserName: 'default',
+      AccessString: 'off -@all',
+      Engine: 'valkey',
+      AuthenticationMode: {
+        Type: 'password',
+        Passwords: [{ 'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: Match.stringLikeRegexp('^GatewayCacheDefaultUserPassword') }, ':SecretString:::}}']] }],
+      },
     });
+    expect(JSON.stringify(template.findResources('AWS::ElastiCache::User'))).not.toMatch(/no-password-required|NoPasswordRequired/);
     template.hasResourceProperties('AWS::ElastiCache::User', {
       UserName: 'litellm',
       Engine: 'valkey',

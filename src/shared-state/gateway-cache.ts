@@ -61,7 +61,9 @@ const USER_NAME = 'litellm';
 /**
  * ElastiCache Serverless (Valkey) for LiteLLM's shared router state: rate-limit counters and cooldowns that hold
  * across every task and worker (S-FIX-7). Encrypted in transit (TLS) and at rest, in private subnets, reachable only
- * through `connections`, with its own user whose password is generated into Secrets Manager; the default user is off.
+ * through `connections`, with its own user whose password is generated into Secrets Manager. The user group's
+ * `default` user is off and has a generated password of its own: a Valkey user group admits only users with password
+ * or IAM authentication, and must contain a user named `default`.
  */
 export class GatewayCache extends Construct implements ec2.IConnectable {
   /** The serverless cache. */
@@ -95,12 +97,23 @@ export class GatewayCache extends Construct implements ec2.IConnectable {
     });
     acknowledge(this.password, 'AwsSolutions-SMG4', 'ECS reads the cache password when a task starts, and the ElastiCache user holds it: rotate both together by redeploying.');
 
+    // ElastiCache requires a user named `default` in every user group, and a group of engine valkey admits only users
+    // that authenticate with a password or IAM (ElastiCache user guide, "Role-Based Access Control (RBAC)";
+    // AWS::ElastiCache::UserGroup UserIds: "A user named default must be included"). So the default user is a user
+    // of its own (its own user id, the name `default`) with a generated password that nothing reads, and switched
+    // off: it can neither log in nor run a command.
+    const defaultPassword = new secretsmanager.Secret(this, 'DefaultUserPassword', {
+      description: 'LiteLLM gateway: password of the Valkey user default, which is off (no client uses it)',
+      generateSecretString: { passwordLength: 32, excludePunctuation: true, includeSpace: false },
+    });
+    acknowledge(defaultPassword, 'AwsSolutions-SMG4', 'The default cache user is off: its password opens nothing, and ElastiCache only requires that it has one.');
     const disabledDefault = new elasticache.CfnUser(this, 'DefaultUser', {
       engine: 'valkey',
       userId: `${name}-default`,
       userName: 'default',
       accessString: 'off -@all',
-      authenticationMode: { Type: 'no-password-required' },
+      // A CloudFormation dynamic reference: resolved at deploy time, never in the template.
+      authenticationMode: { Type: 'password', Passwords: [defaultPassword.secretValue.unsafeUnwrap()] },
     });
     const gatewayUser = new elasticache.CfnUser(this, 'GatewayUser', {
       engine: 'valkey',
