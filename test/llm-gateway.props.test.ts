@@ -15,6 +15,7 @@ import {
   BedrockModel, GatewayImage, HealthCheckPath, InferenceGeography, LlmGateway, LlmGatewayProps, LogLevel, RoutingStrategy,
 } from '../src';
 import { container, ENV, env, gatewayTemplate, stackWithVpc, threeGatewaysInOneAccount } from './helpers';
+import { DEFAULT_LITELLM_VERSION, LITELLM_ADVISORIES, advisoriesAffecting, compareReleases } from '../src/service/private/litellm-advisories';
 
 /** The one Docker image asset of the stack's app, as the CLI would build it. */
 function dockerImage(stack: Stack): any {
@@ -88,7 +89,7 @@ describe('service overrides', () => {
     });
     expect(container(template).StopTimeout).toBe(60);
     expect(container(template).HealthCheck.StartPeriod).toBe(180);
-    expect(env(template).SUPERVISORD_STOPWAITSECS).toBe('60');
+    expect(env(template).GRACEFUL_SHUTDOWN_TIMEOUT).toBe('45');
     template.hasResourceProperties('AWS::ECS::Service', { HealthCheckGracePeriodSeconds: 180 });
   });
 
@@ -188,18 +189,70 @@ describe('image', () => {
   test('default: an arm64 image asset from the pinned LiteLLM release', () => {
     const { stack } = gatewayTemplate();
     const image = dockerImage(stack);
-    expect(image.dockerBuildArgs).toEqual({ LITELLM_IMAGE: 'ghcr.io/berriai/litellm:main-v1.83.3-stable' });
+    expect(image.dockerBuildArgs).toEqual({ LITELLM_IMAGE: 'ghcr.io/berriai/litellm:v1.108.7' });
     expect(image.platform).toBe('linux/arm64');
     expect(fs.readFileSync(path.join(App.of(stack)!.outdir, image.directory, 'config.yaml'), 'utf8')).toMatch(/model_name: claude-primary/);
     expect(fs.existsSync(path.join(App.of(stack)!.outdir, image.directory, 'callbacks', 'metrics_logger.py'))).toBe(true);
   });
 
-  test('a pinned version or digest', () => {
-    const { stack } = gatewayTemplate({ image: GatewayImage.fromLiteLlm({ version: 'v1.82.3-stable', repository: 'docker.litellm.ai/berriai/litellm' }) });
-    expect(dockerImage(stack).dockerBuildArgs.LITELLM_IMAGE).toBe('docker.litellm.ai/berriai/litellm:v1.82.3-stable');
+  test('a pinned version, another registry, and a digest', () => {
+    const { stack } = gatewayTemplate({ image: GatewayImage.fromLiteLlm({ version: '1.110.2', repository: 'docker.litellm.ai/berriai/litellm' }) });
+    expect(dockerImage(stack).dockerBuildArgs.LITELLM_IMAGE).toBe('docker.litellm.ai/berriai/litellm:1.110.2');
     const digest = `sha256:${'a'.repeat(64)}`;
-    const { stack: s2 } = gatewayTemplate({ image: GatewayImage.fromLiteLlm({ version: digest }) });
-    expect(dockerImage(s2).dockerBuildArgs.LITELLM_IMAGE).toBe(`ghcr.io/berriai/litellm@${digest}`);
+    const { stack: s2 } = gatewayTemplate({ image: GatewayImage.fromLiteLlm({ version: 'v1.108.7', digest }) });
+    expect(dockerImage(s2).dockerBuildArgs.LITELLM_IMAGE).toBe(`ghcr.io/berriai/litellm:v1.108.7@${digest}`);
+  });
+
+  test('a release inside known advisories is refused, naming each advisory and the first fixed release', () => {
+    const make = () => GatewayImage.fromLiteLlm({ version: 'main-v1.83.3-stable' });
+    expect(make).toThrow(/GHSA-r75f-5x8p-qvmc \(CVE-2026-42208\), critical, known exploited: .*; fixed in 1\.83\.7/);
+    expect(make).toThrow(/GHSA-v4p8-mg3p-g94g \(CVE-2026-42271\), high, known exploited/);
+    expect(make).toThrow(/GHSA-4xpc-pv4p-pm3w \(CVE-2026-49468\).*fixed in 1\.84\.0/);
+    expect(make).toThrow(/Pin 1\.103\.1 or later \(the default is v1\.108\.7\)\. A team that must run this release lists the ids in acceptedAdvisories/);
+    // the range boundaries: 1.83.7 is outside the SQL injection's range and still inside the Host-header bypass's
+    expect(() => GatewayImage.fromLiteLlm({ version: 'v1.83.7-stable' })).not.toThrow(/GHSA-r75f-5x8p-qvmc/);
+    expect(() => GatewayImage.fromLiteLlm({ version: 'v1.83.7-stable' })).toThrow(/GHSA-4xpc-pv4p-pm3w/);
+    // a fix shipped on several release lines: each line's fixed patch passes, an older patch of a fixed line does not
+    const saltKeyAdvisory = /GHSA-7hp6-4w63-5g45 \(CVE-2026-114612\), critical: .*; fixed in 1\.100\.4, 1\.101\.3, 1\.102\.2, 1\.103\.1/;
+    expect(() => GatewayImage.fromLiteLlm({ version: '1.101.2' })).toThrow(saltKeyAdvisory);
+    expect(() => GatewayImage.fromLiteLlm({ version: '1.103.0' })).toThrow(saltKeyAdvisory);
+    expect(() => GatewayImage.fromLiteLlm({ version: '1.99.4' })).toThrow(saltKeyAdvisory);
+    expect(() => GatewayImage.fromLiteLlm({ version: '1.101.3' })).not.toThrow();
+    expect(() => GatewayImage.fromLiteLlm({ version: 'v1.103.1' })).not.toThrow();
+    // a back-ported fix counts for its tag only
+    expect(() => GatewayImage.fromLiteLlm({ version: 'v1.83.10-stable.patch.3' })).not.toThrow(/GHSA-4xpc-pv4p-pm3w/);
+    expect(() => GatewayImage.fromLiteLlm({ version: 'v1.83.10-stable.patch.2' })).toThrow(/GHSA-4xpc-pv4p-pm3w/);
+  });
+
+  test('accepted advisories: the release synthesizes with a warning per advisory; a stale acceptance is an error', () => {
+    const accepted = ['GHSA-3cv6-jpf6-8222', 'GHSA-g5ff-637f-6q2m', 'GHSA-7hp6-4w63-5g45'];
+    expect(() => GatewayImage.fromLiteLlm({ version: '1.94.0', acceptedAdvisories: accepted.slice(0, 2) })).toThrow(/GHSA-7hp6-4w63-5g45/);
+    const { stack } = gatewayTemplate({ image: GatewayImage.fromLiteLlm({ version: '1.94.0', acceptedAdvisories: accepted }) });
+    expect(dockerImage(stack).dockerBuildArgs.LITELLM_IMAGE).toBe('ghcr.io/berriai/litellm:1.94.0');
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('accepted in acceptedAdvisories'));
+    expect(warnings.map((w) => / (GHSA-[^ ,]+)/.exec(String(w.entry.data))![1])).toEqual(accepted);
+    expect(() => GatewayImage.fromLiteLlm({ version: 'v1.108.7', acceptedAdvisories: ['GHSA-4xpc-pv4p-pm3w'] }))
+      .toThrow("acceptedAdvisories lists GHSA-4xpc-pv4p-pm3w, which does not affect image version 'v1.108.7': remove it.");
+  });
+
+  test('the advisory table is consistent and the default is outside every range', () => {
+    const ids = LITELLM_ADVISORIES.map((a) => a.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const advisory of LITELLM_ADVISORIES) {
+      expect(advisory.id).toMatch(/^GHSA(-[23456789cfghjmpqrvwx]{4}){3}$/);
+      expect(advisory.source).toMatch(/^https:\/\//);
+      if (advisory.introduced) expect(compareReleases(advisory.introduced, advisory.fixed[0])).toBeLessThan(0);
+      expect([...advisory.fixed].sort(compareReleases)).toEqual(advisory.fixed);
+      for (const fixed of advisory.fixed) expect(advisoriesAffecting(`v${fixed}`)).not.toContain(advisory);
+    }
+    expect(advisoriesAffecting(DEFAULT_LITELLM_VERSION)).toEqual([]);
+  });
+
+  test('the twin runs exactly the default release', () => {
+    const requirements = fs.readFileSync(path.join(__dirname, '..', 'assets', 'twin', 'requirements.txt'), 'utf8');
+    expect(requirements).toContain(`\nlitellm==${DEFAULT_LITELLM_VERSION.replace(/^v/, '')} \\\n`);
+    expect(fs.readFileSync(path.join(__dirname, '..', 'assets', 'litellm', 'Dockerfile'), 'utf8'))
+      .toContain(`ARG LITELLM_IMAGE=ghcr.io/berriai/litellm:${DEFAULT_LITELLM_VERSION}\n`);
   });
 
   test('a config change changes the image, and so the task definition', () => {
@@ -220,9 +273,12 @@ describe('image', () => {
 
   test.each([
     [() => GatewayImage.fromLiteLlm({ version: 'main-stable' }), /'main-stable' is a moving tag/],
+    [() => GatewayImage.fromLiteLlm({ version: 'lts' }), /'lts' is a moving tag/],
+    [() => GatewayImage.fromLiteLlm({ version: 'nightly-build' }), /names no LiteLLM release .* GatewayImage.fromRegistry/],
+    [() => GatewayImage.fromLiteLlm({ version: `sha256:${'a'.repeat(64)}` }), /is a digest: put the release tag .* in version and the digest in digest/],
+    [() => GatewayImage.fromLiteLlm({ digest: 'sha256:abc' }), /image digest 'sha256:abc' is not a digest/],
     [() => GatewayImage.fromLiteLlm({ version: 'latest' }), /'latest' is a moving tag/],
     [() => GatewayImage.fromLiteLlm({ version: 'v1.83.14-stable' }), /shipped amd64 binaries in its arm64 image/],
-    [() => GatewayImage.fromLiteLlm({ version: 'sha256:abc' }), /is not a digest/],
     [() => GatewayImage.fromLiteLlm({ version: 'bad tag' }), /is not an image tag/],
     [() => GatewayImage.fromLiteLlm({ repository: 'Not A Repo' }), /is not an image repository name/],
     [() => GatewayImage.fromRegistry('acme/gw:latest'), /uses the moving tag 'latest'/],
