@@ -77,7 +77,7 @@ function floor(outdir: string): void {
     image,
     secrets,
     environment: { DATABASE_HOST: db.clusterEndpoint.hostname, REDIS_HOST: cache.attrEndpointAddress },
-    portMappings: [{ containerPort: 4000 }, { containerPort: 8001 }],
+    portMappings: [{ containerPort: 4000 }],
     logging: ecs.LogDrivers.awsLogs({ logGroup, streamPrefix: 'litellm' }),
   });
   const migrateDef = new ecs.FargateTaskDefinition(stack, 'MigrateTask', { cpu: 512, memoryLimitMiB: 1024, runtimePlatform: arm });
@@ -95,7 +95,7 @@ function floor(outdir: string): void {
   cacheSg.connections.allowFrom(service, ec2.Port.tcp(6379));
   const alb = new elbv2.ApplicationLoadBalancer(stack, 'Alb', { vpc, internetFacing: false, idleTimeout: Duration.seconds(630) });
   const listener = alb.addListener('Listener', { port: 80, open: false });
-  listener.addTargets('Proxy', { port: 4000, protocol: elbv2.ApplicationProtocol.HTTP, targets: [service], healthCheck: { port: '8001', path: '/health/liveliness' } });
+  listener.addTargets('Proxy', { port: 4000, protocol: elbv2.ApplicationProtocol.HTTP, targets: [service], healthCheck: { path: '/health/liveliness' } });
   service.autoScaleTaskCount({ minCapacity: 1, maxCapacity: 4 }).scaleOnCpuUtilization('Cpu', { targetUtilizationPercent: 70 });
 
   const fn = (id: string, dir: string, handler: string) => new lambda.Function(stack, id, {
