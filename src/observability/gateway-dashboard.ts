@@ -45,8 +45,10 @@ export class GatewayDashboard extends Construct {
         usingMetrics: { [`n${i}`]: m.metricForModel(numerator, model), [`d${i}`]: m.metricForModel(denominator, model) },
         label: `${label} ${model}`,
       }));
-    const insights = (title: string, query: string) => new cloudwatch.LogQueryWidget({
-      title, logGroupNames: [props.logGroup.logGroupName], width: WIDTH / 2, height: 6, queryLines: query.split('\n'),
+    // One stage a line, without the pipe: CDK joins the lines with '\n| ' itself, and a leading '| ' would add an
+    // empty stage that Logs Insights refuses.
+    const insights = (title: string, stages: string[]) => new cloudwatch.LogQueryWidget({
+      title, logGroupNames: [props.logGroup.logGroupName], width: WIDTH / 2, height: 6, queryLines: stages,
     });
     const half = { width: WIDTH / 2, height: 6 };
 
@@ -83,8 +85,8 @@ export class GatewayDashboard extends Construct {
           new cloudwatch.GraphWidget({ title: 'Average response time by model (ms)', left: perModel(GatewayMetricName.RESPONSE_TIME_MS, { statistic: 'Average' }), ...half }),
           insights('Latency percentiles (ms)', [
             'filter ispresent(litellm_metric) and status_code = 200',
-            '| stats pct(response_time_ms, 50) as p50, pct(response_time_ms, 95) as p95, pct(response_time_ms, 99) as p99 by bin(5m)',
-          ].join('\n')),
+            'stats pct(response_time_ms, 50) as p50, pct(response_time_ms, 95) as p95, pct(response_time_ms, 99) as p99 by bin(5m)',
+          ]),
         ],
         [new cloudwatch.TextWidget({ markdown: '## Tokens', width: WIDTH, height: 1 })],
         [
@@ -96,9 +98,9 @@ export class GatewayDashboard extends Construct {
           new cloudwatch.GraphWidget({ title: 'Cost per request by model (USD)', left: ratio(GatewayMetricName.RESPONSE_COST_USD, GatewayMetricName.REQUEST_COUNT, 'USD/request'), ...half }),
           insights('Cost by agent and model (USD)', [
             'filter ispresent(litellm_metric)',
-            '| stats sum(response_cost) as cost_usd, count(*) as requests, sum(total_tokens) as tokens by key_alias, model_group',
-            '| sort cost_usd desc',
-          ].join('\n')),
+            'stats sum(response_cost) as cost_usd, count(*) as requests, sum(total_tokens) as tokens by key_alias, model_group',
+            'sort cost_usd desc',
+          ]),
         ],
         [new cloudwatch.TextWidget({ markdown: '## ECS', width: WIDTH, height: 1 })],
         [
