@@ -296,7 +296,8 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
       gateway: this,
       gatewayUrl: this.gatewayService.baseUrl,
       masterKey: this.masterKey,
-      dependsOn: [this.service, this.listener],
+      // The URL names the DNS record when there is one: a key must not resolve it before it exists.
+      dependsOn: [this.service, this.listener, ...(this.gatewayService.dnsRecord ? [this.gatewayService.dnsRecord] : [])],
     });
     return new GatewayVirtualKey(this.keyProvider, id, { ...options, keyAlias: alias, provider: this.keyProvider, aliases: this.config.aliases });
   }

@@ -2,9 +2,10 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct } from 'constructs';
+import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { validateDatabaseOptions } from './private/validate';
 import { acknowledge } from '../private/acknowledge';
+import { DEFAULT_AURORA_POSTGRES_VERSION } from '../private/retired-versions';
 import { validateSubnets } from '../private/subnets';
 
 /**
@@ -30,6 +31,14 @@ export interface DatabaseConnection {
   readonly databaseName?: string;
   /** The database's security group; the gateway's tasks are allowed in on `port`. */
   readonly securityGroup: ec2.ISecurityGroup;
+  /**
+   * What must be created before the database answers: the gateway's service and its one-off migration wait for it.
+   * For an Aurora cluster in the same app, its writer instance — CloudFormation finishes a cluster before any of
+   * its instances exists.
+   *
+   * @default - nothing to wait for: the database already answers
+   */
+  readonly ready?: IDependable;
 }
 
 /** Options of the database the gateway creates. */
@@ -65,9 +74,11 @@ export interface DatabaseOptions {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
-   * The Aurora PostgreSQL version (major 16 is tested).
+   * The Aurora PostgreSQL version (major 16 is tested). A version AWS has retired fails at synth: RDS would refuse
+   * to create the cluster. When a new release of this library moves the default, an existing cluster is upgraded
+   * in place to it (a minor upgrade, with a short interruption); set this to stay where you are.
    *
-   * @default rds.AuroraPostgresEngineVersion.VER_16_8
+   * @default rds.AuroraPostgresEngineVersion.VER_16_8 (the long-term-support minor of Aurora PostgreSQL 16)
    */
   readonly engineVersion?: rds.AuroraPostgresEngineVersion;
   /**
@@ -108,6 +119,11 @@ export class GatewayDatabase extends Construct implements ec2.IConnectable {
   public readonly connections: ec2.Connections;
   /** The database name. */
   public readonly databaseName: string;
+  /**
+   * Created once the database answers: the cluster and its writer instance. CloudFormation completes an Aurora
+   * cluster before any of its instances exists, so whatever connects must wait for the writer.
+   */
+  public readonly ready: IDependable;
 
   constructor(scope: Construct, id: string, props: GatewayDatabaseProps) {
     super(scope, id);
@@ -117,6 +133,7 @@ export class GatewayDatabase extends Construct implements ec2.IConnectable {
     const maxCapacity = props.maxCapacity ?? 1;
     const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     this.databaseName = props.databaseName ?? DEFAULT_DATABASE_NAME;
+    const version = props.engineVersion ?? DEFAULT_AURORA_POSTGRES_VERSION;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -129,7 +146,7 @@ export class GatewayDatabase extends Construct implements ec2.IConnectable {
 
     this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
       engine: rds.DatabaseClusterEngine.auroraPostgres({
-        version: props.engineVersion ?? rds.AuroraPostgresEngineVersion.VER_16_8,
+        version,
       }),
       vpc: props.vpc,
       vpcSubnets,
@@ -147,6 +164,9 @@ export class GatewayDatabase extends Construct implements ec2.IConnectable {
     });
     this.secret = this.cluster.secret!;
     this.connections = this.cluster.connections;
+    // The writer is the cluster's child 'Writer' (aws-rds names it after the writer's id); its security group's rules
+    // (added later, for the tasks) are part of answering too.
+    this.ready = new DependencyGroup(this.cluster, this.cluster.node.findChild('Writer'), this.securityGroup);
 
     acknowledge(this.cluster, 'AwsSolutions-RDS6', "LiteLLM's Prisma client logs in with a password from DATABASE_USERNAME/DATABASE_PASSWORD; it cannot use IAM database tokens.");
     acknowledge(this.cluster, 'AwsSolutions-SMG4', 'ECS injects the password when a task starts; a scheduled rotation would break running tasks until they restart.');
@@ -163,6 +183,7 @@ export class GatewayDatabase extends Construct implements ec2.IConnectable {
       secret: this.secret,
       databaseName: this.databaseName,
       securityGroup: this.securityGroup,
+      ready: this.ready,
     };
   }
 }

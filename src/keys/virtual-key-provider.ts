@@ -25,7 +25,10 @@ export interface VirtualKeyProviderProps {
   readonly gatewayUrl: string;
   /** The admin key, read by the handler at run time. */
   readonly masterKey: secretsmanager.ISecret;
-  /** What must be running before keys can be managed (the service and its listener). */
+  /**
+   * What must exist before the gateway answers (its service and listener, and its DNS record when `gatewayUrl` uses
+   * it). The network path from the handler to the gateway is added here.
+   */
   readonly dependsOn: IDependable[];
 }
 
@@ -40,7 +43,7 @@ export class VirtualKeyProvider extends Construct {
   public readonly gatewayUrl: string;
   /** The admin key secret. */
   public readonly masterKey: secretsmanager.ISecret;
-  /** What each key waits for. */
+  /** What each key waits for: `dependsOn`, and the security groups (with their rules) between handler and gateway. */
   public readonly dependsOn: IDependable[];
   private readonly provider: cr.Provider;
 
@@ -48,7 +51,6 @@ export class VirtualKeyProvider extends Construct {
     super(scope, id);
     this.gatewayUrl = props.gatewayUrl;
     this.masterKey = props.masterKey;
-    this.dependsOn = props.dependsOn;
 
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -70,6 +72,9 @@ export class VirtualKeyProvider extends Construct {
       description: 'LiteLLM gateway: manages virtual keys through the key API',
     });
     props.gateway.connections.allowDefaultPortFrom(this.handler, 'Key handler to the gateway');
+    // The rules that let the handler reach the gateway are resources of their own, and nothing else makes a key wait
+    // for them: a key created before them would wait out its bound and fail.
+    this.dependsOn = [...props.dependsOn, securityGroup, ...props.gateway.connections.securityGroups];
     props.masterKey.grantRead(this.handler);
 
     this.provider = new cr.Provider(this, 'Provider', { onEventHandler: this.handler });

@@ -1,4 +1,4 @@
-import { Annotations, Aws, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
@@ -299,6 +299,10 @@ export class GatewayService extends Construct implements ec2.IConnectable {
     this.logGroup = props.logGroup ?? new logs.LogGroup(this, 'LogGroup', {
       logGroupName: props.logGroupName,
       retention: props.logRetention ?? logs.RetentionDays.TWO_WEEKS,
+      // Kept when the stack goes: the logs outlive it. A fixed name would collide, on the retry, with the group a
+      // failed first deploy kept, so a named group is deleted when its own create rolls back (RetainExceptOnCreate);
+      // a generated name never collides, and keeps a failed deploy's logs to read.
+      removalPolicy: props.logGroupName !== undefined ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.RETAIN,
     });
 
     const enableExecuteCommand = props.enableExecuteCommand ?? true;
@@ -453,6 +457,13 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       healthCheckGracePeriod: props.healthCheckStartPeriod ?? Duration.seconds(60),
     });
 
+    // CloudFormation completes an Aurora cluster before its writer instance exists: tasks started earlier find no
+    // database. They also wait for their security group's rules (to the database and the cache).
+    this.service.node.addDependency(this.securityGroup);
+    if (props.database.ready) {
+      this.service.node.addDependency(props.database.ready);
+    }
+
     const drain = props.deregistrationDelay?.toSeconds();
     if (drain !== undefined && drain < props.config.requestTimeout.toSeconds()) {
       Annotations.of(this).addWarningV2('cdk-llm-gateway:shortDeregistrationDelay',
@@ -496,6 +507,12 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       });
       // The service rolls only after the new schema is in place.
       this.service.node.addDependency(this.migration.resource);
+      // The migration connects at once, and LiteLLM gives up on a database that does not answer yet: it waits for
+      // the writer instance and for the rules that let the tasks' security group reach it.
+      this.migration.resource.node.addDependency(this.securityGroup);
+      if (props.database.ready) {
+        this.migration.resource.node.addDependency(props.database.ready);
+      }
     } else if (props.migrationTimeout !== undefined) {
       throw new Error('migrationTimeout is set but migrateOnce is false: drop one of them.');
     }

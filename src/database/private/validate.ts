@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { checkAuroraPostgresVersion } from '../../private/retired-versions';
 import type { DatabaseOptions } from '../gateway-database';
 
 /** Checks database options; errors name the prop under `prefix` (e.g. `database.`). */
@@ -26,5 +27,8 @@ export function validateDatabaseOptions(options: DatabaseOptions, prefix = ''): 
   const name = options.databaseName;
   if (name !== undefined && !/^[A-Za-z][A-Za-z0-9_]{0,62}$/.test(name)) {
     throw new Error(`${prefix}databaseName '${name}' is not a PostgreSQL database name (a letter, then letters, digits or '_', at most 63).`);
+  }
+  if (options.engineVersion) {
+    checkAuroraPostgresVersion(options.engineVersion, `${prefix}engineVersion`);
   }
 }
