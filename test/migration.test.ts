@@ -1,21 +1,55 @@
 import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { container, containerNamed, env, gatewayTemplate } from './helpers';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { GatewayMigration } from '../src';
+import { container, containerNamed, env, gatewayTemplate, stackWithVpc } from './helpers';
 
-// S-FIX-10: migrations once per deploy, in a one-off task, before the service rolls.
+// Migrations once per deploy, in a one-off task, before the service rolls.
 let template: Template;
 beforeAll(() => {
   template = gatewayTemplate().template;
 });
 
-test('the one-off task runs the same image with --skip_server_startup and no health app', () => {
+test('the one-off task runs the same image with the migrate-and-exit command that fails on a failed migration', () => {
   const migrate = containerNamed(template, 'migrate');
-  expect(migrate.Command).toEqual(['--config', '/app/config.yaml', '--skip_server_startup']);
+  // LiteLLM 1.82.3 to 1.103 log a failed migration and exit 0 without --enforce_prisma_migration_check; the
+  // deploy would then roll the service onto a schema its version does not expect.
+  expect(migrate.Command).toEqual(['--config', '/app/config.yaml', '--skip_server_startup', '--enforce_prisma_migration_check']);
+  expect(migrate.EntryPoint).toBeUndefined();
   expect(migrate.Image).toEqual(container(template).Image);
   const environment = Object.fromEntries(migrate.Environment.map((e: any) => [e.Name, e.Value]));
-  expect(Object.keys(environment).sort()).toEqual(['AWS_REGION_NAME', 'DATABASE_HOST', 'DATABASE_NAME', 'LITELLM_LOG']);
+  expect(Object.keys(environment).filter((k) => !k.startsWith('LITELLM_LOCAL_')).sort()).toEqual([
+    'AWS_REGION_NAME', 'DATABASE_HOST', 'DATABASE_NAME', 'DISABLE_SCHEMA_UPDATE', 'ENFORCE_PRISMA_MIGRATION_CHECK', 'LITELLM_LOG',
+  ]);
   expect(migrate.Secrets.map((s: any) => s.Name).sort()).toEqual(['DATABASE_PASSWORD', 'DATABASE_USERNAME', 'LITELLM_ADMIN_KEY']);
   expect(migrate.LogConfiguration.Options['awslogs-stream-prefix']).toBe('migrate');
+});
+
+test('the one-off task migrates and fails loudly whatever the image sets: schema updates on, migration check on', () => {
+  // With DISABLE_SCHEMA_UPDATE=true (an image default, or the serving tasks' value) --skip_server_startup only diffs
+  // the schema and exits 0; ENFORCE_PRISMA_MIGRATION_CHECK=false makes 1.104+ releases that read it log-only again.
+  const environment = Object.fromEntries(containerNamed(template, 'migrate').Environment.map((e: any) => [e.Name, e.Value]));
+  expect(environment.DISABLE_SCHEMA_UPDATE).toBe('false');
+  expect(environment.ENFORCE_PRISMA_MIGRATION_CHECK).toBe('true');
+});
+
+test('the migration environment cannot switch those off: a clear error names the variable', () => {
+  const { stack, vpc } = stackWithVpc();
+  const props = {
+    cluster: new ecs.Cluster(stack, 'Cluster', { vpc }),
+    image: ecs.ContainerImage.fromRegistry('example.com/litellm:1.108.7'),
+    subnets: vpc.privateSubnets,
+    securityGroups: [new ec2.SecurityGroup(stack, 'Sg', { vpc })],
+    secrets: {},
+    logGroup: new logs.LogGroup(stack, 'Logs'),
+  };
+  expect(() => new GatewayMigration(stack, 'Off', { ...props, environment: { DISABLE_SCHEMA_UPDATE: 'true' } }))
+    .toThrow(/environment sets DISABLE_SCHEMA_UPDATE: the migration task sets it itself/);
+  expect(() => new GatewayMigration(stack, 'LogOnly', { ...props, environment: { ENFORCE_PRISMA_MIGRATION_CHECK: 'false', DISABLE_SCHEMA_UPDATE: 'false' } }))
+    .toThrow(/environment sets DISABLE_SCHEMA_UPDATE and ENFORCE_PRISMA_MIGRATION_CHECK: .* Remove them\./);
+  expect(() => new GatewayMigration(stack, 'Fine', { ...props, environment: { DATABASE_HOST: 'db.example.com' } })).not.toThrow();
 });
 
 test('serving tasks skip the migration', () => {

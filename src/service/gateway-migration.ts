@@ -13,6 +13,25 @@ const HANDLER_DIR = path.join(__dirname, '..', '..', 'assets', 'migration-runner
 const CONTAINER_NAME = 'migrate';
 const STREAM_PREFIX = 'migrate';
 
+/**
+ * `litellm` (the image's entry point) applies the migrations and exits: `--skip_server_startup` skips the server.
+ * `--enforce_prisma_migration_check` makes a failed migration exit non-zero on the releases that otherwise log the
+ * failure and exit 0 (1.82.3 to 1.103); from 1.104 that is the default and the flag is accepted and ignored, with a
+ * deprecation line in the log. Releases before 1.82.3 do not know the flag: their migration task fails at once.
+ */
+const MIGRATION_COMMAND = ['--config', '/app/config.yaml', '--skip_server_startup', '--enforce_prisma_migration_check'];
+
+/**
+ * Switches that decide whether `--skip_server_startup` migrates at all and whether a failure ends it non-zero, set
+ * here so that no image default can turn the task into a no-op that exits 0: with `DISABLE_SCHEMA_UPDATE=true` (what
+ * serving tasks get) LiteLLM only diffs the schema and exits 0, and on releases from 1.104 that read it,
+ * `ENFORCE_PRISMA_MIGRATION_CHECK=false` restores the log-only failure (1.108.7 reads it no more).
+ */
+const MIGRATION_ENVIRONMENT: Record<string, string> = {
+  DISABLE_SCHEMA_UPDATE: 'false',
+  ENFORCE_PRISMA_MIGRATION_CHECK: 'true',
+};
+
 /** Properties of `GatewayMigration`. */
 export interface GatewayMigrationProps {
   /** The cluster the one-off task runs in. */
@@ -23,7 +42,10 @@ export interface GatewayMigrationProps {
   readonly subnets: ec2.ISubnet[];
   /** Security groups of the one-off task: the serving tasks' group, which the database admits. */
   readonly securityGroups: ec2.ISecurityGroup[];
-  /** Plain environment of the task (database host and name, Region). */
+  /**
+   * Plain environment of the task (database host and name, Region). `DISABLE_SCHEMA_UPDATE` and
+   * `ENFORCE_PRISMA_MIGRATION_CHECK` are the construct's: the task always migrates and fails on a failed migration.
+   */
   readonly environment: Record<string, string>;
   /** Secrets of the task (database login, admin key referenced by the config). */
   readonly secrets: Record<string, ecs.Secret>;
@@ -39,8 +61,9 @@ export interface GatewayMigrationProps {
 
 /**
  * Runs LiteLLM's database migrations once per deploy, in a one-off Fargate task of the gateway image
- * (`--skip_server_startup`), before the service rolls; the serving tasks start with `DISABLE_SCHEMA_UPDATE=true`
- * (S-FIX-10). A failed migration fails the deploy, so no task serves a schema its version does not expect.
+ * (`--skip_server_startup`), before the service rolls; the serving tasks start with `DISABLE_SCHEMA_UPDATE=true`.
+ * A failed migration (or an unreachable database) ends the task non-zero, which fails the deploy, so no task serves
+ * a schema its version does not expect.
  */
 export class GatewayMigration extends Construct {
   /** The one-off task's definition. */
@@ -54,6 +77,11 @@ export class GatewayMigration extends Construct {
     if (timeout.toMinutes({ integral: false }) < 1 || timeout.toHours({ integral: false }) > 2) {
       throw new Error(`migration timeout must be between 1 minute and 2 hours, got ${timeout.toHumanString()}.`);
     }
+    const reserved = Object.keys(MIGRATION_ENVIRONMENT).filter((name) => name in props.environment);
+    if (reserved.length > 0) {
+      throw new Error(`environment sets ${reserved.join(' and ')}: the migration task sets ${reserved.length === 1 ? 'it' : 'them'} itself `
+        + '(it must migrate, and fail the deploy when the migration fails). Remove ' + (reserved.length === 1 ? 'it.' : 'them.'));
+    }
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu: 512,
@@ -63,9 +91,8 @@ export class GatewayMigration extends Construct {
     this.taskDefinition.addContainer(CONTAINER_NAME, {
       image: props.image,
       essential: true,
-      // No SEPARATE_HEALTH_APP: the image's entrypoint then runs `litellm` directly, which migrates and exits.
-      command: ['--config', '/app/config.yaml', '--skip_server_startup'],
-      environment: props.environment,
+      command: MIGRATION_COMMAND,
+      environment: { ...props.environment, ...MIGRATION_ENVIRONMENT },
       secrets: props.secrets,
       logging: ecs.LogDrivers.awsLogs({ logGroup: props.logGroup, streamPrefix: STREAM_PREFIX }),
     });
