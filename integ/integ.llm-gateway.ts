@@ -106,3 +106,6 @@ const limited = call({
 limited.expect(ExpectedResult.objectLike({ Payload: { statuses: [200, 200, 429] } }));
 
 alive.next(chat).next(agentChat).next(limited).next(refused).next(metricLine).next(filterMatches);
+
+// The deploy-invariant tests check this stack's template too (test/deploy-invariants.test.ts).
+export { stack as integStack };
