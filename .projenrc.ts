@@ -65,10 +65,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     },
   },
 
-  gitignore: ['cdk.out/', '*.cdk.out/', '__pycache__/', '*.pyc', '.pytest_cache/', '.venv/', '/dist/', '/integ/cdk-integ.out.*', '.jsii.tabl.json'],
+  gitignore: ['cdk.out/', '*.cdk.out/', '__pycache__/', '*.pyc', '.pytest_cache/', '.venv/', '/dist/', '/integ/cdk-integ.out.*', '.jsii.tabl.json', '/.twin/'],
 });
 
-for (const pattern of ['/integ/', '/.ci/', '/assets/integ-probe/', 'cdk.out/', '__pycache__/', '*.pyc', '.pytest_cache/', '/assets/**/tests/', '/assets/**/bench/']) {
+for (const pattern of ['/integ/', '/.ci/', '/assets/integ-probe/', 'cdk.out/', '__pycache__/', '*.pyc', '.pytest_cache/', '/assets/**/tests/', '/assets/**/bench/', '/assets/twin/']) {
   project.addPackageIgnore(pattern);
 }
 
@@ -98,6 +98,14 @@ project.addTask('bench', {
   description: 'Synthesis time of the reference deployment against a raw aws-cdk-lib floor (medians and ratio)',
   env: { TS_NODE_TRANSPILE_ONLY: '1' },
   exec: 'ts-node --project tsconfig.dev.json integ/bench.ts',
+});
+
+// The local twin: the real LiteLLM proxy (pip-installed with --require-hashes into .venv) started from the synthesized
+// reference template and image asset, against a fake Bedrock, in a network namespace with nothing but loopback.
+project.addTask('twin', {
+  description: 'Run the real LiteLLM proxy from the synthesized reference on loopback and test it (test-reports/twin.xml)',
+  exec: 'bash assets/twin/run.sh',
+  receiveArgs: true,
 });
 
 project.synth();

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The local twin (npx projen twin): the real LiteLLM proxy, configured from the synthesized reference deployment,
+# against a fake Bedrock, in a network namespace with nothing but loopback. JUnit report: test-reports/twin.xml.
+# Extra arguments go to pytest (e.g. -k health).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$root"
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1
+start=$(date +%s)
+say() { echo "twin: $* ($(( $(date +%s) - start )) s)"; }
+
+venv="$root/.venv"
+requirements="$root/assets/twin/requirements.txt"
+stamp="$venv/.twin-requirements.sha256"
+want="$(sha256sum "$requirements" | cut -d' ' -f1)"
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import sys' 2>/dev/null; then
+  say "creating $venv"
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+fi
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  # Every package pinned with its hash: PyPI once served a poisoned LiteLLM.
+  say "installing $requirements (pip --require-hashes)"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes -r "$requirements"
+  echo "$want" > "$stamp"
+else
+  say "venv up to date with requirements.txt"
+fi
+
+# Synthesized afresh on every run: the twin reads the template and the staged image asset, never a copy.
+outdir="$root/.twin/cdk.out"
+rm -rf "$outdir"
+mkdir -p "$root/.twin" "$root/test-reports"
+say "synthesizing the reference deployment into ${outdir#"$root/"}"
+npx ts-node --project tsconfig.dev.json -T -e "require('./integ/reference-app').synthesizeReference('$outdir')" >/dev/null
+
+say "pytest in a loopback-only network namespace"
+export TWIN_CDK_OUT="$outdir"
+status=0
+# Bounded: the whole suite, proxies included, must finish in 10 minutes.
+timeout --kill-after=20 600 unshare -n sh -c 'ip link set lo up && exec "$@"' sh \
+  "$venv/bin/python" -m pytest assets/twin/tests -q -p no:cacheprovider --junitxml=test-reports/twin.xml "$@" || status=$?
+say "done (exit $status)"
+exit $status
