@@ -5,6 +5,22 @@
  * callback's metric line reaches the log group; CloudWatch's TestMetricFilter matches the synthesized filter against
  * the line the callback prints. Two tasks share state in Valkey. Everything is destroyed afterwards.
  *
+ * What only a deploy shows. test/deploy-invariants.test.ts checks this stack's template against AWS's documented
+ * deploy-time rules; whether AWS agrees, on the day, shows only here:
+ * - ElastiCache accepts the Valkey user group (it must hold a user named default, and only users with a password
+ *   or IAM): the deploy creates it, and `describeUsers` finds the default user active with password authentication.
+ * - Nothing talks to Aurora before its writer instance exists: a deploy from nothing runs the migration (which
+ *   fails the deploy when it cannot migrate), starts the service and creates the virtual keys in that order; the
+ *   chat with the stack's virtual key proves the keys reached the database, `describeDBClusters` that the cluster
+ *   has its writer.
+ * - RDS still creates clusters of the pinned Aurora PostgreSQL version (16.8): only CreateDBCluster knows the
+ *   catalog of the day.
+ * - An update that changes the image: integ-runner's update workflow (on by default) first deploys the committed
+ *   snapshot, then this code as an update; a new image or config is a new task definition, so the migration runs
+ *   again before the service rolls.
+ * - A retry after a rolled-back first deploy (a named log group must not survive the rollback): integ-tests-alpha
+ *   cannot make a deploy fail on purpose, so this is not covered here; README "Operations" gives the manual check.
+ *
  * Run: `npx projen integ:deploy` (AWS credentials for a sandbox account, Bedrock access to Claude Haiku 4.5 in
  * us-east-1, Docker for the image build; about 25 minutes, under 1 USD). `npx projen integ` checks the snapshot offline.
  */
@@ -13,6 +29,7 @@ import * as path from 'path';
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { BedrockModel, InferenceGeography, LlmGateway, RoutingStrategy } from '../src';
@@ -105,7 +122,20 @@ const limited = call({
 });
 limited.expect(ExpectedResult.objectLike({ Payload: { statuses: [200, 200, 429] } }));
 
-alive.next(chat).next(agentChat).next(limited).next(refused).next(metricLine).next(filterMatches);
+// AWS accepted the Valkey user group: its default user (off, with a generated password) is active.
+const defaultCacheUser = gateway.cache!.node.findChild('DefaultUser') as elasticache.CfnUser;
+const cacheUsers = integ.assertions.awsApiCall('ElastiCache', 'describeUsers', { UserId: defaultCacheUser.ref });
+cacheUsers.expect(ExpectedResult.objectLike({
+  Users: [Match.objectLike({ UserName: 'default', Status: 'active', Authentication: Match.objectLike({ Type: 'password' }) })],
+}));
+
+// The cluster the migration and the keys waited for has its writer.
+const databaseCluster = integ.assertions.awsApiCall('RDS', 'describeDBClusters', { DBClusterIdentifier: gateway.database.cluster.clusterIdentifier });
+databaseCluster.expect(ExpectedResult.objectLike({
+  DBClusters: [Match.objectLike({ Status: 'available', EngineVersion: Match.stringLikeRegexp('^16\\.'), DBClusterMembers: [Match.objectLike({ IsClusterWriter: true })] })],
+}));
+
+alive.next(chat).next(agentChat).next(limited).next(refused).next(metricLine).next(filterMatches).next(cacheUsers).next(databaseCluster);
 
 // The deploy-invariant tests check this stack's template too (test/deploy-invariants.test.ts).
 export { stack as integStack };
