@@ -1,13 +1,17 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import { stringify } from 'yaml';
-import { BedrockModel, InferenceGeography } from './bedrock-model';
+import { BedrockModel, InferenceGeography, ModelCapability } from './bedrock-model';
 import { ModelAlias } from './model-alias';
+import { assertBedrockRegion, chooseDefaultModels, DefaultModels } from './regions';
 import { Fallback, RoutingProps, RoutingStrategy } from './routing';
 
-/** The aliases of the reference deployment (SPEC S-MODEL-1..3, with the published Sonnet 4.5 id of S-MODEL-5). */
-function referenceModels(): ModelAlias[] {
-  const sonnet = BedrockModel.CLAUDE_SONNET_4_5.inGeography(InferenceGeography.US);
-  const haiku = BedrockModel.CLAUDE_HAIKU_4_5.inGeography(InferenceGeography.US);
+/**
+ * The aliases of the reference deployment, with its limits, through the inference-profile geography that serves the
+ * stack's Region (see `chooseDefaultModels`).
+ */
+function referenceModels(defaults: DefaultModels): ModelAlias[] {
+  const sonnet = defaults.primary;
+  const haiku = defaults.fast;
   return [
     { alias: 'claude-primary', model: sonnet, tpm: 80_000, rpm: 50 },
     { alias: 'claude-fallback', model: haiku, tpm: 80_000, rpm: 100 },
@@ -34,10 +38,19 @@ export interface GatewayConfigProps {
   /**
    * The model aliases agents can call.
    *
-   * @default - the reference aliases: claude-primary (Claude Sonnet 4.5, `us.`, 80,000 tpm, 50 rpm),
-   * claude-fallback and claude-fast (Claude Haiku 4.5, `us.`, 80,000 tpm, 100 rpm)
+   * @default - the reference aliases: claude-primary (Claude Sonnet 4.5, 80,000 tpm, 50 rpm), claude-fallback and
+   * claude-fast (Claude Haiku 4.5, 80,000 tpm, 100 rpm), through the inference profiles of `defaultGeography`
    */
   readonly models?: ModelAlias[];
+  /**
+   * The cross-Region inference geography of the default aliases (only when `models` is unset).
+   *
+   * @default - the smallest geography whose profiles can be called from the stack's Region: `us.` in the US,
+   * `eu.` in Europe, `jp.` in Tokyo and Osaka, `au.` in Sydney and Melbourne, `apac.` elsewhere in Asia Pacific,
+   * `us-gov.` in AWS GovCloud (US); `global.` with a warning where no geographic profile serves the Region and
+   * for an environment-agnostic stack
+   */
+  readonly defaultGeography?: InferenceGeography;
   /**
    * Router settings: strategy, retries, cooldowns and fallbacks.
    *
@@ -167,7 +180,11 @@ export class GatewayConfig {
     this.defaultRegion = options.defaultRegion !== undefined && !Token.isUnresolved(options.defaultRegion) ? options.defaultRegion : undefined;
     const routing = props.routing ?? {};
     const defaulted = props.models === undefined;
-    this.models = props.models ?? referenceModels();
+    if (props.models !== undefined && props.defaultGeography !== undefined) {
+      throw new Error('defaultGeography applies only to the default aliases, and models is set: choose each model\'s geography in models (model.inGeography(…)) and drop defaultGeography.');
+    }
+    const defaults = defaulted ? chooseDefaultModels(this.defaultRegion, props.defaultGeography) : undefined;
+    this.models = props.models ?? referenceModels(defaults!);
     this.strategy = routing.strategy ?? RoutingStrategy.USAGE_BASED_ROUTING;
     this.fallbacks = routing.fallbacks ?? (defaulted ? referenceFallbacks() : []);
     this.contextWindowFallbacks = routing.contextWindowFallbacks ?? (defaulted ? referenceFallbacks() : []);
@@ -176,7 +193,7 @@ export class GatewayConfig {
     this.hasSharedState = options.sharedState !== undefined;
 
     this.validate();
-    this.warnings = this.collectWarnings();
+    this.warnings = [...this.collectWarnings(), ...(defaults?.warnings ?? [])];
   }
 
   /** Whether any alias has a tpm or rpm limit: per-process counters unless the router shares state. */
@@ -283,6 +300,11 @@ export class GatewayConfig {
     if (m.rpm !== undefined) params.rpm = m.rpm;
     if (m.timeout !== undefined) params.timeout = m.timeout.toSeconds();
     if (m.maxRetries !== undefined) params.max_retries = m.maxRetries;
+    if (m.model.capability !== ModelCapability.CHAT) {
+      // The proxy serves any alias on /v1/embeddings; model_info.mode makes its health check probe the alias with
+      // an embedding call instead of a chat completion (litellm/proxy/health_check.py, resolve_health_check_mode).
+      return { model_name: m.alias, litellm_params: params, model_info: { mode: m.model.capability } };
+    }
     return { model_name: m.alias, litellm_params: params };
   }
 
@@ -321,6 +343,8 @@ export class GatewayConfig {
     nonNegativeInteger('numRetries', this.props.numRetries);
     validateFallbacks('routing.fallbacks', this.fallbacks, seen);
     validateFallbacks('routing.contextWindowFallbacks', this.contextWindowFallbacks, seen);
+    this.validateFallbackCapabilities('routing.fallbacks', this.fallbacks);
+    this.validateFallbackCapabilities('routing.contextWindowFallbacks', this.contextWindowFallbacks);
     if (this.sharedState && !(Number.isInteger(this.sharedState.port) && this.sharedState.port > 0 && this.sharedState.port < 65536)) {
       throw new Error(`the cache port must be a TCP port, got ${this.sharedState.port}.`);
     }
@@ -343,12 +367,34 @@ export class GatewayConfig {
         throw new Error(`${at}.region '${m.region}' is not an AWS Region name such as 'us-east-1'.`);
       }
     }
-    const region = m.region ?? this.defaultRegion;
-    const geography = m.model.geography;
-    if (region !== undefined && geography !== undefined && !geography.includesRegion(region)) {
-      const source = m.region !== undefined ? `${at}.region '${region}'` : `the stack's Region '${region}' (used because ${at}.region is unset)`;
-      throw new Error(`${source} is outside the '${geography.prefix}.' inference profile's geography of ${at}.model (${m.model.modelId}): call it from a Region of that geography, or choose the model's profile for this Region's geography.`);
+    if (m.region !== undefined) {
+      assertBedrockRegion(`${at}.region`, m.region, 'choose a Region where Bedrock is offered');
     }
+    if (m.region === undefined && this.defaultRegion !== undefined) {
+      assertBedrockRegion(`the stack's Region (used because ${at}.region is unset)`, this.defaultRegion, `set ${at}.region to a Region where Bedrock is offered, or deploy the stack in one`);
+    }
+    const region = m.region ?? this.defaultRegion;
+    if (region === undefined) return;
+    const problem = m.model._regionProblem(region);
+    if (problem) {
+      const source = m.region !== undefined ? `${at}.region '${region}'` : `the stack's Region '${region}' (used because ${at}.region is unset)`;
+      const what = m.model.geography
+        ? `is outside the '${m.model.geography.prefix}.' inference profile's geography of ${at}.model (${m.model.modelId})`
+        : `cannot call ${at}.model (${m.model.modelId}) in-Region`;
+      throw new Error(`${source} ${what}: ${problem}. Set ${at}.region to a Region that can call it, or choose the model's profile for this Region's geography.`);
+    }
+  }
+
+  /** A fallback answers the same kind of call as its alias: a chat request cannot be served by an embedding model. */
+  private validateFallbackCapabilities(name: string, fallbacks: Fallback[]): void {
+    const capability = new Map(this.models.map((m) => [m.alias, m.model.capability]));
+    fallbacks.forEach((f, i) => {
+      f.to.forEach((target, j) => {
+        if (capability.get(target) !== capability.get(f.from)) {
+          throw new Error(`${name}[${i}].to[${j}] '${target}' serves ${capability.get(target)} but '${f.from}' serves ${capability.get(f.from)}: a fallback must answer the same kind of call (LiteLLM would send the ${capability.get(f.from)} request to it). Fall back to an alias of a ${capability.get(f.from)} model.`);
+        }
+      });
+    });
   }
 
   private collectWarnings(): ConfigWarning[] {

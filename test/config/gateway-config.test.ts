@@ -134,7 +134,7 @@ describe('defaults and overrides', () => {
   });
 
   test('simple-shuffle raises no warning', () => {
-    expect(new GatewayConfig({ routing: { strategy: RoutingStrategy.SIMPLE_SHUFFLE } }).warnings).toEqual([]);
+    expect(new GatewayConfig({ routing: { strategy: RoutingStrategy.SIMPLE_SHUFFLE } }, { defaultRegion: 'us-east-1' }).warnings).toEqual([]);
   });
 
   test.each([
@@ -143,7 +143,7 @@ describe('defaults and overrides', () => {
     [RoutingStrategy.LATENCY_BASED_ROUTING, 0],
     [RoutingStrategy.COST_BASED_ROUTING, 0],
   ])('strategy %p raises %p warnings', (strategy, count) => {
-    expect(new GatewayConfig({ routing: { strategy } }).warnings).toHaveLength(count);
+    expect(new GatewayConfig({ routing: { strategy } }, { defaultRegion: 'us-east-1' }).warnings).toHaveLength(count);
   });
 
   test('every proxy setting can be overridden', () => {
@@ -170,7 +170,7 @@ describe('defaults and overrides', () => {
   });
 
   test('bedrockModels lists each model once', () => {
-    expect(new GatewayConfig().bedrockModels.map((m) => m.modelId)).toEqual([
+    expect(new GatewayConfig({}, { defaultRegion: 'us-east-1' }).bedrockModels.map((m) => m.modelId)).toEqual([
       'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
       'us.anthropic.claude-haiku-4-5-20251001-v1:0',
     ]);
