@@ -120,8 +120,9 @@ export class GatewayDatabase extends Construct implements ec2.IConnectable {
   /** The database name. */
   public readonly databaseName: string;
   /**
-   * Created once the database answers: the cluster and its writer instance. CloudFormation completes an Aurora
-   * cluster before any of its instances exists, so whatever connects must wait for the writer.
+   * Created once the database answers: the cluster, its writer instance and the rules of its security group.
+   * CloudFormation completes an Aurora cluster before any of its instances exists, so whatever connects must wait
+   * for the writer.
    */
   public readonly ready: IDependable;
 
@@ -164,9 +165,9 @@ export class GatewayDatabase extends Construct implements ec2.IConnectable {
     });
     this.secret = this.cluster.secret!;
     this.connections = this.cluster.connections;
-    // The writer is the cluster's child 'Writer' (aws-rds names it after the writer's id); its security group's rules
-    // (added later, for the tasks) are part of answering too.
-    this.ready = new DependencyGroup(this.cluster, this.cluster.node.findChild('Writer'), this.securityGroup);
+    // The writer is the cluster's child 'Writer' (aws-rds names it after the writer's id); readers need not be up.
+    // The security group's rules (added later, for the tasks) are part of answering too.
+    this.ready = new DependencyGroup(this.cluster.node.defaultChild!, this.cluster.node.findChild('Writer'), this.securityGroup);
 
     acknowledge(this.cluster, 'AwsSolutions-RDS6', "LiteLLM's Prisma client logs in with a password from DATABASE_USERNAME/DATABASE_PASSWORD; it cannot use IAM database tokens.");
     acknowledge(this.cluster, 'AwsSolutions-SMG4', 'ECS injects the password when a task starts; a scheduled rotation would break running tasks until they restart.');
