@@ -26,7 +26,8 @@ export const RETIRED_VERSIONS = {
     '17.1', '17.2',
   ] as readonly string[],
   /**
-   * Lambda runtimes past their deprecation date: Lambda then blocks creating functions with them (AWS Lambda
+   * Lambda runtimes past their deprecation date (nodejs18.x on 2025-09-01 and python3.9 on 2025-12-15 the latest):
+   * they get no security patches, and Lambda blocks creating functions with them a few months later (AWS Lambda
    * developer guide, "Lambda runtimes" and "Runtime deprecation": https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html).
    */
   lambdaRuntimes: [
