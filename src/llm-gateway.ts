@@ -298,6 +298,10 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
       masterKey: this.masterKey,
       // The URL names the DNS record when there is one: a key must not resolve it before it exists.
       dependsOn: [this.service, this.listener, ...(this.gatewayService.dnsRecord ? [this.gatewayService.dnsRecord] : [])],
+      // Keys live in the database: a new one (replaced, restored) must trigger an Update that re-creates them.
+      databaseIdentity: this._database
+        ? this._database.cluster.clusterResourceIdentifier
+        : `${this.databaseConnection.hostname}:${this.databaseConnection.port ?? 5432}/${this.databaseConnection.databaseName ?? 'litellm'}`,
     });
     return new GatewayVirtualKey(this.keyProvider, id, { ...options, keyAlias: alias, provider: this.keyProvider, aliases: this.config.aliases });
   }

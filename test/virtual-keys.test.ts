@@ -1,6 +1,8 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { LlmGateway } from '../src';
 import { stackWithVpc } from './helpers';
@@ -112,6 +114,30 @@ describe('the five reference agents as code (S-USE-3)', () => {
     expect(key.keyAlias).toBe('mapping');
   });
 
+  test('each key carries the identity of the database it lives in, so a new database updates (re-creates) it', () => {
+    const [clusterId] = Object.keys(template.findResources('AWS::RDS::DBCluster'));
+    template.hasResourceProperties('Custom::LiteLlmVirtualKey', {
+      KeyAlias: 'extraction',
+      DatabaseIdentity: { 'Fn::GetAtt': [clusterId, 'DBClusterResourceId'] },
+    });
+  });
+
+  test('a key on an existing database carries its host, port and name', () => {
+    const { stack, vpc } = stackWithVpc();
+    const secret = new secretsmanager.Secret(stack, 'DbSecret');
+    const securityGroup = new ec2.SecurityGroup(stack, 'DbSg', { vpc });
+    new LlmGateway(stack, 'Gateway', { vpc, existingDatabase: { hostname: 'db.internal.example', port: 5433, secret, securityGroup, databaseName: 'gw' } })
+      .addVirtualKey('Mapping');
+    Template.fromStack(stack).hasResourceProperties('Custom::LiteLlmVirtualKey', { DatabaseIdentity: 'db.internal.example:5433/gw' });
+  });
+
+  test('Delete has a short bound of its own; Create and Update wait for a starting gateway', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'virtual_keys.on_event',
+      Environment: { Variables: { WAIT_SECONDS: '600', DELETE_WAIT_SECONDS: '30', REQUEST_TIMEOUT_SECONDS: '10' } },
+    });
+  });
+
   test('defaults: every alias, no limits', () => {
     const { template: t } = withKeys((g) => g.addVirtualKey('Plain'));
     t.hasResourceProperties('Custom::LiteLlmVirtualKey', {
@@ -155,5 +181,7 @@ describe('bad input fails at synth', () => {
   test('bad alias', () => bad((g) => g.addVirtualKey('A', { keyAlias: 'no spaces' }), /keyAlias must be/));
   test.each([[{ note: 'sk-abcdef' }], [{ api_key: 'x' }], [{ password: 'x' }]])('secret-looking metadata %p', (metadata) =>
     bad((g) => g.addVirtualKey('A', { metadata }), /looks like a secret/));
+  test('the handler\'s own mark is reserved', () =>
+    bad((g) => g.addVirtualKey('A', { metadata: { cdk_llm_gateway_owner: 'x' } }), /metadata 'cdk_llm_gateway_owner' is reserved/));
   test('ordinary metadata passes', () => expect(() => withKeys((g) => g.addVirtualKey('A', { metadata: { monkey: 'business', team: 'docs' } }))).not.toThrow());
 });

@@ -66,6 +66,8 @@ export interface GatewayVirtualKeyProps extends VirtualKeyOptions {
 }
 
 const KEY_ALIAS = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+/** The metadata entry the key handler marks its keys with (stack name and logical id); see assets/virtual-keys. */
+const OWNER_FIELD = 'cdk_llm_gateway_owner';
 
 /**
  * One LiteLLM virtual key as code: created, updated and deleted with the stack; its value lives only in its own
@@ -108,6 +110,8 @@ export class GatewayVirtualKey extends Construct {
         SecretArn: secret.secretArn,
         MasterKeySecretArn: props.provider.masterKey.secretArn,
         GatewayUrl: props.provider.gatewayUrl,
+        // A new database (replaced, or restored from a snapshot) changes this, and the Update re-creates the key.
+        DatabaseIdentity: props.provider.databaseIdentity,
       },
     });
     for (const dependency of props.provider.dependsOn) {
@@ -162,6 +166,9 @@ function validate(props: GatewayVirtualKeyProps, alias: string): void {
     if (props.maxBudgetUsd === undefined) {
       throw new Error(`${at}: budgetDuration resets a budget, but maxBudgetUsd is not set.`);
     }
+  }
+  if (props.metadata && OWNER_FIELD in props.metadata) {
+    throw new Error(`${at}: metadata '${OWNER_FIELD}' is reserved: the key handler marks its keys with it. Use another name.`);
   }
   for (const [key, value] of Object.entries(props.metadata ?? {})) {
     if (/^sk-/.test(value) || /(^|[_-])(key|secret|password|token)$/i.test(key)) {

@@ -30,6 +30,14 @@ export interface VirtualKeyProviderProps {
    * it). The network path from the handler to the gateway is added here.
    */
   readonly dependsOn: IDependable[];
+  /**
+   * A value that changes when the database holding the keys is replaced or restored (a new cluster's resource id).
+   * Every key carries it, so a new database means an Update of each key, and the handler re-creates the key with
+   * the value agents already hold.
+   *
+   * @default - keys are not tied to a database: a replaced database loses them until their next Update
+   */
+  readonly databaseIdentity?: string;
 }
 
 /**
@@ -45,12 +53,15 @@ export class VirtualKeyProvider extends Construct {
   public readonly masterKey: secretsmanager.ISecret;
   /** What each key waits for: `dependsOn`, and the security groups (with their rules) between handler and gateway. */
   public readonly dependsOn: IDependable[];
+  /** The identity of the database holding the keys (see `databaseIdentity`). */
+  public readonly databaseIdentity?: string;
   private readonly provider: cr.Provider;
 
   constructor(scope: Construct, id: string, props: VirtualKeyProviderProps) {
     super(scope, id);
     this.gatewayUrl = props.gatewayUrl;
     this.masterKey = props.masterKey;
+    this.databaseIdentity = props.databaseIdentity;
 
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,
@@ -63,9 +74,11 @@ export class VirtualKeyProvider extends Construct {
       architecture: lambda.Architecture.ARM_64,
       handler: 'virtual_keys.on_event',
       code: lambda.Code.fromAsset(HANDLER_DIR, { exclude: ['tests', '__pycache__', '*.pyc', '.pytest_cache'] }),
-      // Long enough to wait for a gateway that is still starting after a fresh deploy (WAIT_SECONDS, bounded).
+      // Long enough to wait for a gateway that is still starting after a fresh deploy (WAIT_SECONDS). Delete has a
+      // short bound of its own (DELETE_WAIT_SECONDS): a gateway that is gone must not hold up a stack deletion.
+      // The handler ends each request at its deadline and leaves itself time to answer before this timeout.
       timeout: Duration.minutes(14),
-      environment: { WAIT_SECONDS: '600' },
+      environment: { WAIT_SECONDS: '600', DELETE_WAIT_SECONDS: '30', REQUEST_TIMEOUT_SECONDS: '10' },
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [securityGroup],
