@@ -20,6 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
+from .fake_embeddings import embedding_response, is_embedding_model
+
 OK = 'ok'
 THROTTLE = 'throttle'
 SERVER_ERROR = 'server_error'
@@ -214,6 +216,8 @@ class FakeBedrock:
                 self._send_json(h, 200, self._converse(model_id, body))
             elif op == 'converse-stream':
                 self._converse_stream(h, model_id, body, behaviour.chunk_delay)
+            elif op == 'invoke' and is_embedding_model(model_id):
+                self._send_json(h, 200, embedding_response(model_id, body))
             elif op == 'invoke':
                 self._send_json(h, 200, self._invoke(model_id, body))
             else:
