@@ -5,6 +5,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { validateDatabaseOptions } from './private/validate';
 import { acknowledge } from '../private/acknowledge';
+import { securityGroupRules } from '../private/dependencies';
 import { DEFAULT_AURORA_POSTGRES_VERSION } from '../private/retired-versions';
 import { validateSubnets } from '../private/subnets';
 
@@ -167,7 +168,7 @@ export class GatewayDatabase extends Construct implements ec2.IConnectable {
     this.connections = this.cluster.connections;
     // The writer is the cluster's child 'Writer' (aws-rds names it after the writer's id); readers need not be up.
     // The security group's rules (added later, for the tasks) are part of answering too.
-    this.ready = new DependencyGroup(this.cluster.node.defaultChild!, this.cluster.node.findChild('Writer'), this.securityGroup);
+    this.ready = new DependencyGroup(this.cluster.node.defaultChild!, this.cluster.node.findChild('Writer'), securityGroupRules(this.securityGroup));
 
     acknowledge(this.cluster, 'AwsSolutions-RDS6', "LiteLLM's Prisma client logs in with a password from DATABASE_USERNAME/DATABASE_PASSWORD; it cannot use IAM database tokens.");
     acknowledge(this.cluster, 'AwsSolutions-SMG4', 'ECS injects the password when a task starts; a scheduled rotation would break running tasks until they restart.');

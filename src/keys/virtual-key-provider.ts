@@ -6,6 +6,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
 import { acknowledge, acknowledgeFinding, acknowledgeWildcardResources } from '../private/acknowledge';
+import { securityGroupRules } from '../private/dependencies';
 
 const HANDLER_DIR = path.join(__dirname, '..', '..', 'assets', 'virtual-keys');
 
@@ -51,7 +52,7 @@ export class VirtualKeyProvider extends Construct {
   public readonly gatewayUrl: string;
   /** The admin key secret. */
   public readonly masterKey: secretsmanager.ISecret;
-  /** What each key waits for: `dependsOn`, and the security groups (with their rules) between handler and gateway. */
+  /** What each key waits for: `dependsOn`, and the security-group rules between handler and gateway. */
   public readonly dependsOn: IDependable[];
   /** The identity of the database holding the keys (see `databaseIdentity`). */
   public readonly databaseIdentity?: string;
@@ -87,7 +88,7 @@ export class VirtualKeyProvider extends Construct {
     props.gateway.connections.allowDefaultPortFrom(this.handler, 'Key handler to the gateway');
     // The rules that let the handler reach the gateway are resources of their own, and nothing else makes a key wait
     // for them: a key created before them would wait out its bound and fail.
-    this.dependsOn = [...props.dependsOn, securityGroup, ...props.gateway.connections.securityGroups];
+    this.dependsOn = [...props.dependsOn, ...[securityGroup, ...props.gateway.connections.securityGroups].map(securityGroupRules)];
     props.masterKey.grantRead(this.handler);
 
     this.provider = new cr.Provider(this, 'Provider', { onEventHandler: this.handler });

@@ -14,6 +14,7 @@ import { GatewayMigration } from './gateway-migration';
 import { GatewayConfig } from '../config';
 import { DatabaseConnection } from '../database';
 import { acknowledge, acknowledgeWildcardResources, logStreamsArn } from '../private/acknowledge';
+import { securityGroupRules } from '../private/dependencies';
 import { CacheConnection } from '../shared-state';
 import { bedrockInvokeStatements } from './private/bedrock-policy';
 import { validateFargateSize, validateServiceOptions } from './private/validate';
@@ -459,7 +460,8 @@ export class GatewayService extends Construct implements ec2.IConnectable {
 
     // CloudFormation completes an Aurora cluster before its writer instance exists: tasks started earlier find no
     // database. They also wait for their security group's rules (to the database and the cache).
-    this.service.node.addDependency(this.securityGroup);
+    const taskRules = securityGroupRules(this.securityGroup);
+    this.service.node.addDependency(taskRules);
     if (props.database.ready) {
       this.service.node.addDependency(props.database.ready);
     }
@@ -509,7 +511,7 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       this.service.node.addDependency(this.migration.resource);
       // The migration connects at once, and LiteLLM gives up on a database that does not answer yet: it waits for
       // the writer instance and for the rules that let the tasks' security group reach it.
-      this.migration.resource.node.addDependency(this.securityGroup);
+      this.migration.resource.node.addDependency(taskRules);
       if (props.database.ready) {
         this.migration.resource.node.addDependency(props.database.ready);
       }
