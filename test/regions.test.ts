@@ -11,6 +11,14 @@ function stackIn(region: string | undefined): { stack: Stack; vpc: ec2.Vpc } {
   return { stack, vpc: new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 }) };
 }
 
+/** An ARN as text, with `<Partition>`-style placeholders for references. */
+function arn(value: any): string {
+  if (typeof value === 'string') return value;
+  if (value?.Ref) return `<${String(value.Ref).replace('AWS::', '')}>`;
+  if (value?.['Fn::Join']) return value['Fn::Join'][1].map(arn).join(value['Fn::Join'][0]);
+  return JSON.stringify(value);
+}
+
 function quickStart(region: string | undefined, props: Partial<LlmGatewayProps> = {}) {
   const { stack, vpc } = stackIn(region);
   const gateway = new LlmGateway(stack, 'Gateway', { vpc, ...props });
@@ -172,5 +180,54 @@ describe('bad model choices fail at synth naming the prop', () => {
   test('a profile-only model called in-Region', () => {
     const models = [{ alias: 'nova', model: BedrockModel.AMAZON_NOVA_PREMIER }];
     expect(() => quickStart('us-west-2', { models })).toThrow(/the stack's Region 'us-west-2' \(used because models\[0\]\.region is unset\) cannot call models\[0\]\.model \(amazon\.nova-premier-v1:0\) in-Region: Amazon Nova Premier is offered only through inference profiles; from us-west-2 use us\.amazon\.nova-premier-v1:0/);
+  });
+});
+
+describe('embedding aliases', () => {
+  const models = [
+    { alias: 'chat', model: BedrockModel.CLAUDE_HAIKU_4_5.inGeography(InferenceGeography.EU) },
+    { alias: 'embed-titan', model: BedrockModel.AMAZON_TITAN_EMBED_TEXT_V2 },
+    { alias: 'embed-cohere', model: BedrockModel.COHERE_EMBED_V4.inGeography(InferenceGeography.EU) },
+  ];
+
+  test('are rendered with model_info.mode embedding, chat aliases without model_info', () => {
+    const { config } = quickStart('eu-west-1', { models });
+    expect(config.model_list).toEqual([
+      { model_name: 'chat', litellm_params: { model: 'bedrock/eu.anthropic.claude-haiku-4-5-20251001-v1:0', aws_region_name: 'eu-west-1' } },
+      { model_name: 'embed-titan', litellm_params: { model: 'bedrock/amazon.titan-embed-text-v2:0', aws_region_name: 'eu-west-1' }, model_info: { mode: 'embedding' } },
+      { model_name: 'embed-cohere', litellm_params: { model: 'bedrock/eu.cohere.embed-v4:0', aws_region_name: 'eu-west-1' }, model_info: { mode: 'embedding' } },
+    ]);
+  });
+
+  test('the task role may invoke exactly the configured models', () => {
+    const { template, stack } = quickStart('eu-west-1', { models });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement)
+      .filter((s: any) => s.Action?.includes?.('bedrock:InvokeModel'));
+    const text = (resources: unknown) => ([] as unknown[]).concat(stack.resolve(resources)).map(arn).join(' ');
+    const byId = Object.fromEntries(statements.map((s: any) => [s.Sid, text(s.Resource)]));
+    expect(Object.keys(byId).sort()).toEqual(['InvokeConfiguredModels', 'InvokeModelsThroughProfiles']);
+    expect(byId.InvokeConfiguredModels).toContain('bedrock:eu-west-1:<AccountId>:inference-profile/eu.anthropic.claude-haiku-4-5-20251001-v1:0');
+    expect(byId.InvokeConfiguredModels).toContain('bedrock:eu-west-1:<AccountId>:inference-profile/eu.cohere.embed-v4:0');
+    expect(byId.InvokeConfiguredModels).toContain('bedrock:eu-west-1::foundation-model/amazon.titan-embed-text-v2:0');
+    expect(byId.InvokeModelsThroughProfiles).toContain('bedrock:*::foundation-model/cohere.embed-v4:0');
+    expect(byId.InvokeModelsThroughProfiles).toContain('bedrock:*::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0');
+    for (const other of ['sonnet', 'titan-embed-text-v1', 'embed-english', 'nova']) {
+      expect(Object.values(byId).join(' ')).not.toContain(other);
+    }
+  });
+
+  test('a chat alias falling back to an embedding alias fails naming the fallback', () => {
+    expect(() => quickStart('eu-west-1', { models, routing: { fallbacks: [{ from: 'chat', to: ['embed-titan'] }] } }))
+      .toThrow(/routing\.fallbacks\[0\]\.to\[0\] 'embed-titan' serves embedding but 'chat' serves chat: a fallback must answer the same kind of call/);
+  });
+
+  test('an embedding alias falling back to a chat alias fails too, in context-window fallbacks as well', () => {
+    expect(() => quickStart('eu-west-1', { models, routing: { contextWindowFallbacks: [{ from: 'embed-cohere', to: ['chat'] }] } }))
+      .toThrow(/routing\.contextWindowFallbacks\[0\]\.to\[0\] 'chat' serves chat but 'embed-cohere' serves embedding/);
+  });
+
+  test('embedding aliases may fall back to each other', () => {
+    expect(() => quickStart('eu-west-1', { models, routing: { fallbacks: [{ from: 'embed-cohere', to: ['embed-titan'] }] } })).not.toThrow();
   });
 });
