@@ -1,5 +1,5 @@
 import { readFileSync } from 'fs';
-import { MODEL_FILE, regenerate } from './catalog-codegen';
+import { MODEL_FILE, README_FILE, regenerate, regenerateReadme } from './catalog-codegen';
 import { BedrockModel, InferenceGeography, ModelCapability } from '../../src';
 import { GEOGRAPHIES, MODELS, PARTITIONS, profileSourceRegions } from '../../src/config/catalog/bedrock-models';
 
@@ -98,6 +98,11 @@ describe('the catalog table', () => {
   test('the generated constants match the table (run `npx projen catalog` after editing it)', () => {
     const committed = readFileSync(MODEL_FILE, 'utf8');
     expect(regenerate(committed)).toEqual(committed);
+  });
+
+  test("the README's coverage table matches the table", () => {
+    const committed = readFileSync(README_FILE, 'utf8');
+    expect(regenerateReadme(committed)).toEqual(committed);
   });
 
   test('every geography lies inside one partition that offers Bedrock', () => {

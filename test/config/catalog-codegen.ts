@@ -1,13 +1,16 @@
 /**
  * Generates `BedrockModel`'s constants from the catalog table (`src/config/catalog/bedrock-models.ts`) into the
- * marked block of `src/config/bedrock-model.ts`. Run `npx projen catalog`; test/config/bedrock-model.test.ts fails
- * when the committed block differs from what this renders.
+ * marked block of `src/config/bedrock-model.ts`, and the README's coverage table. Run `npx projen catalog`;
+ * test/config/bedrock-model.test.ts fails when either committed block differs from what this renders.
  */
 import { readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
-import { CatalogModel, MODELS } from '../../src/config/catalog/bedrock-models';
+import { CATALOG_VERSION, CatalogModel, MODELS } from '../../src/config/catalog/bedrock-models';
 
 export const MODEL_FILE = join(__dirname, '..', '..', 'src', 'config', 'bedrock-model.ts');
+export const README_FILE = join(__dirname, '..', '..', 'README.md');
+const README_BEGIN = '<!-- catalog:begin';
+const README_END = '<!-- catalog:end -->';
 const BEGIN = '  // catalog:begin';
 const END = '  // catalog:end';
 
@@ -43,9 +46,36 @@ export function regenerate(source: string): string {
   return source.slice(0, start) + renderCatalogBlock() + source.slice(end + END.length);
 }
 
+/** The README's coverage table, markers included. */
+export function renderReadmeTable(rows: readonly CatalogModel[] = MODELS): string {
+  const lines = [
+    `${README_BEGIN} generated from src/config/catalog/bedrock-models.ts (table of ${CATALOG_VERSION}) by \`npx projen catalog\` -->`,
+    '| Constant | Model id | Serves | Context (tokens) | Cross-Region profiles |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => {
+      const profiles = Object.keys(r.profiles).map((p) => `\`${p}.\``).join(' ') || 'in-Region only';
+      return `| \`${r.constant}\` | \`${r.id}\` | ${CAPABILITY_TEXT[r.capability]} | ${r.contextWindow.toLocaleString('en-US')} | ${profiles} |`;
+    }),
+    README_END,
+  ];
+  return lines.join('\n');
+}
+
+/** The README with its coverage table replaced by a fresh rendering. */
+export function regenerateReadme(source: string): string {
+  const start = source.indexOf(README_BEGIN);
+  const end = source.indexOf(README_END);
+  if (start < 0 || end < start) {
+    throw new Error(`${README_FILE}: the '${README_BEGIN}' … '${README_END}' markers are missing.`);
+  }
+  return source.slice(0, start) + renderReadmeTable() + source.slice(end + README_END.length);
+}
+
 if (require.main === module) {
-  const before = readFileSync(MODEL_FILE, 'utf8');
-  const after = regenerate(before);
-  writeFileSync(MODEL_FILE, after);
-  process.stdout.write(before === after ? 'catalog constants up to date\n' : `catalog constants regenerated in ${MODEL_FILE}\n`);
+  for (const [file, render] of [[MODEL_FILE, regenerate], [README_FILE, regenerateReadme]] as const) {
+    const before = readFileSync(file, 'utf8');
+    const after = render(before);
+    writeFileSync(file, after);
+    process.stdout.write(before === after ? `${file}: up to date\n` : `${file}: regenerated\n`);
+  }
 }
