@@ -100,6 +100,13 @@ project.addTask('bench', {
   exec: 'ts-node --project tsconfig.dev.json integ/bench.ts',
 });
 
+// The Bedrock catalog is one data table (src/config/catalog/bedrock-models.ts); BedrockModel's constants and the
+// README's model table are generated from it, and test/config/bedrock-model.test.ts fails when they are stale.
+project.addTask('catalog', {
+  description: "Regenerate BedrockModel's constants and the README's model table from the catalog table",
+  exec: 'ts-node --project tsconfig.dev.json test/config/catalog-codegen.ts',
+});
+
 // The local twin: the real LiteLLM proxy (pip-installed with --require-hashes into .venv) started from the synthesized
 // reference template and image asset, against a fake Bedrock, in a network namespace with nothing but loopback.
 project.addTask('twin', {
