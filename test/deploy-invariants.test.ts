@@ -211,6 +211,18 @@ describe('each rule catches what it is for (the checker can fail)', () => {
     })).toEqual([expect.stringMatching(/user 'default' has no-password-required/)]);
   });
 
+  test('an IAM user named unlike its id, and a password user without a password', () => {
+    expect(mutate((r) => {
+      const [user] = find(r, (_, x) => x.Type === 'AWS::ElastiCache::User' && x.Properties.UserName === 'litellm');
+      r[user].Properties.AuthenticationMode = { Type: 'iam' };
+      const [other] = find(r, (_, x) => x.Type === 'AWS::ElastiCache::User' && x.Properties.UserName === 'default');
+      r[other].Properties.AuthenticationMode = { Type: 'password' };
+    })).toEqual([
+      expect.stringMatching(/password authentication without a password/),
+      expect.stringMatching(/an IAM user's user name must equal its user id \('litellm' is not 'llmgw-/),
+    ]);
+  });
+
   test('database clients that wait for the cluster only (what the library made before)', () => {
     const violations = mutate((r) => {
       for (const id of find(r, (i, x) => !/^GatewayDatabase/.test(i) && x.DependsOn)) {

@@ -105,6 +105,8 @@ const idOf = (value: any): string | undefined => refTo(value) ?? (value && typeo
  * - a group of engine redis contains redis users only, and a Redis OSS cache takes only a redis group (same page);
  * - no two users of a group share a user name (aws-elasticache-alpha's UserGroup);
  * - a password user has one or two passwords (AWS::ElastiCache::User, Passwords: "up to two passwords");
+ * - an IAM user's user name equals its user id (ElastiCache user guide, "Authenticating with IAM";
+ *   aws-elasticache-alpha's IamUser);
  * - user and group ids match `[a-z][a-z0-9-]*` (AWS::ElastiCache::User UserId, UserGroup UserGroupId).
  */
 export function elastiCacheUserGroups(resources: Resources): Violation[] {
@@ -127,6 +129,9 @@ export function elastiCacheUserGroups(resources: Resources): Violation[] {
     }
     if ((p.AuthenticationMode?.Passwords ?? p.Passwords ?? []).length > 2) {
       violations.push({ rule, resource: id, message: 'more than two passwords' });
+    }
+    if (authOf(p) === 'iam' && p.UserName !== p.UserId) {
+      violations.push({ rule, resource: id, message: `an IAM user's user name must equal its user id ('${p.UserName}' is not '${p.UserId}')` });
     }
   }
 
