@@ -17,6 +17,7 @@ import { acknowledge, acknowledgeWildcardResources, logStreamsArn } from '../pri
 import { securityGroupRules } from '../private/dependencies';
 import { CacheConnection } from '../shared-state';
 import { bedrockInvokeStatements } from './private/bedrock-policy';
+import { litellmLogDriver } from './private/log-driver';
 import { validateFargateSize, validateServiceOptions } from './private/validate';
 
 /** The path the load balancer probes on the health port. */
@@ -401,7 +402,7 @@ export class GatewayService extends Construct implements ec2.IConnectable {
         retries: 3,
         startPeriod: props.healthCheckStartPeriod ?? Duration.seconds(60),
       },
-      logging: ecs.LogDrivers.awsLogs({ logGroup: this.logGroup, streamPrefix: 'litellm' }),
+      logging: litellmLogDriver(this.logGroup),
       stopTimeout,
       readonlyRootFilesystem: false,
     });

@@ -16,4 +16,5 @@ n = 20_000
 for name, fn in [("success", lambda: logger.log_success_event(ok, None, START, END)),
                  ("failure", lambda: logger.log_failure_event(bad, None, START, END))]:
     best = min(timeit.repeat(fn, number=n, repeat=5)) / n * 1e6
+    logger.flush()
     print(f"{name}: {best:.1f} µs per event")

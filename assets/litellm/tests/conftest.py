@@ -31,6 +31,7 @@ def logger():
     instance = module.MetricsLogger(stream=out)
 
     def lines():
+        assert instance.flush(), "the writer thread did not write every queued line"
         return [json.loads(line) for line in out.getvalue().splitlines()]
 
     instance.lines = lines

@@ -16,6 +16,7 @@ logger = MetricsLogger(stream=out)
 logger.log_success_event(success_kwargs(), None, START, END)
 logger.log_failure_event(failure_kwargs(), None, START, END)
 logger.log_failure_event(failure_kwargs(code="400", error_class="ContextWindowExceededError", message="prompt is too long"), None, START, END)
+logger.flush()
 samples = [json.loads(line) for line in out.getvalue().splitlines()]
 # LiteLLM's own JSON log line for an error (json_logs: true)
 samples.append({"message": "litellm.proxy.proxy_server.chat_completion(): Exception occured", "level": "ERROR", "timestamp": "2026-04-26T23:59:41"})

@@ -1,7 +1,11 @@
 import asyncio
+import io
 import json
 import random
 import string
+import time
+
+import pytest
 
 from payloads import END, START, failure_kwargs, success_kwargs
 
@@ -148,3 +152,104 @@ def test_fuzz_ten_thousand_malformed_payloads_never_raise_and_always_print_json(
             assert isinstance(line[field], int) and not isinstance(line[field], bool)
         assert isinstance(line["response_cost"], float)
         assert line["status_code"] == 200 or 400 <= line["status_code"] <= 599
+
+
+# --- faults: LiteLLM's auth failures carry key material; stdout can stall under log-driver back-pressure
+
+KEY_HASH = "88dc28d0f030c55ed4ab77ed8faf098196cb1c05df778539800c9f1243fe6b4b"
+
+
+def _auth_failure(message, exception_text=None):
+    kwargs = failure_kwargs(code="401", error_class="AuthenticationError", message=message)
+    if exception_text is not None:
+        del kwargs["standard_logging_object"]["error_information"]
+        del kwargs["standard_logging_object"]["error_str"]
+        kwargs["exception"] = PermissionError(exception_text)
+        kwargs["exception"].status_code = 401
+    return kwargs
+
+
+@pytest.mark.parametrize("message", [
+    # what LiteLLM 1.108.7 writes for a key it does not know (proxy/auth/auth_exception_handler.py)
+    f"Authentication Error, Invalid proxy server token passed. key={KEY_HASH}, not found in db. Create key via `/key/generate` call.",
+    # older releases: the key's abbreviation and its hash
+    f"Authentication Error, Invalid proxy server token passed. Received API Key = sk-...Ab3x, Key Hash (Token) ={KEY_HASH}. Unable to find token in cache or `LiteLLM_VerificationTokenTable`",
+    "Budget has been exceeded! Key=extraction (sk-...Zq9w) Current cost: 51.2, Max budget: 50.0",
+    "Authentication Error, invalid key sk-live-Ab3xQ9wZq9wKk2mPp7 passed",
+], ids=["hash-of-an-unknown-key", "abbreviation-and-hash", "budget-exceeded-abbreviation", "a-whole-key"])
+def test_an_auth_failure_keeps_its_class_and_status_but_no_key_material(logger, message):
+    logger.log_failure_event(_auth_failure(message), None, START, END)
+    [line] = logger.lines()
+    assert line["status_code"] == 401
+    assert line["error"].startswith("AuthenticationError: ")
+    raw = json.dumps(line)
+    for piece in ("Ab3x", "Zq9w", "88dc28d0", KEY_HASH[-8:], "Q9wZq9w", "live-Ab3"):
+        assert piece not in raw
+
+
+def test_an_exception_text_is_redacted_too(logger):
+    logger.log_failure_event(_auth_failure("", exception_text=f"token: {KEY_HASH[:40]} for sk-Ab3xQ9wZq9wKk2mPp7"), None, START, END)
+    [line] = logger.lines()
+    assert line["status_code"] == 401 and line["error"].startswith("PermissionError")
+    assert "Ab3xQ9wZ" not in line["error"] and KEY_HASH[:16] not in line["error"]
+
+
+def test_a_key_cut_by_the_length_limit_leaves_no_fragment(logger):
+    message = "x" * (module.MAX_ERROR_CHARS - 30) + " sk-Ab3xQ9wZq9wKk2mPp7Ab3xQ9wZq9wKk2mPp7"
+    logger.log_failure_event(_auth_failure(message), None, START, END)
+    error = logger.lines()[0]["error"]
+    assert len(error) == module.MAX_ERROR_CHARS and "Ab3x" not in error
+
+
+class StalledStream:
+    """A stdout that blocks each write until released (the log driver is not draining)."""
+
+    def __init__(self, each=0.2):
+        import threading
+
+        self.released = threading.Event()
+        self.each = each
+        self.out = io.StringIO()
+
+    def write(self, text):
+        self.released.wait(self.each)
+        self.out.write(text)
+
+    def flush(self):
+        pass
+
+    def lines(self):
+        return [json.loads(line) for line in self.out.getvalue().splitlines()]
+
+
+def test_a_stalled_stdout_never_stalls_the_event_loop():
+    stream = StalledStream(each=0.2)
+    logger = module.MetricsLogger(stream=stream)
+
+    async def ten_completions():
+        started = time.monotonic()
+        for i in range(10):
+            await logger.async_log_success_event(success_kwargs(trace_id=f"t-{i}"), None, START, END)
+        return time.monotonic() - started
+
+    took = asyncio.run(ten_completions())
+    assert took < 0.1, f"the hooks waited {took:.2f} s on stdout"
+    stream.released.set()
+    assert logger.flush(10)
+    assert [line["trace_id"] for line in stream.lines()] == [f"t-{i}" for i in range(10)]
+
+
+def test_a_full_queue_drops_lines_and_says_how_many():
+    stream = StalledStream(each=5)
+    logger = module.MetricsLogger(stream=stream, capacity=5)
+    for i in range(20):
+        logger.log_success_event(success_kwargs(trace_id=f"t-{i}"), None, START, END)
+    stream.released.set()
+    assert logger.flush(10)
+    logger.log_success_event(success_kwargs(trace_id="after"), None, START, END)
+    assert logger.flush(10)
+    lines = stream.lines()
+    metric = [line for line in lines if line.get("litellm_metric")]
+    dropped = sum(line.get("litellm_metric_dropped", 0) for line in lines)
+    assert len(metric) + dropped == 21 and dropped > 0
+    assert metric[-1]["trace_id"] == "after"
