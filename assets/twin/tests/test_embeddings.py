@@ -2,6 +2,7 @@
 real proxy, reach Bedrock's InvokeModel with the alias's model id, and the vector comes back."""
 import json
 import subprocess
+import time
 from pathlib import Path
 
 import httpx
@@ -81,3 +82,18 @@ def test_cohere_embed_through_its_us_profile_returns_the_vector(proxy_with_embed
 def test_chat_aliases_still_answer_next_to_embedding_aliases(proxy_with_embeddings, bedrock, reference):
     alias = reference.config['model_list'][0]['model_name']
     assert proxy_with_embeddings.chat(alias).status_code == 200
+
+
+def test_an_embedding_call_is_metered_by_the_callback(proxy_with_embeddings, bedrock):
+    """The metrics callback writes its line for embedding calls too: the dashboard's per-model rows count them."""
+    mark = proxy_with_embeddings.mark()
+    assert _embed(proxy_with_embeddings, 'embed-titan', 'count me').status_code == 200
+    deadline = time.monotonic() + 10
+    lines = []
+    while time.monotonic() < deadline and not lines:
+        lines = [r for r in proxy_with_embeddings.metric_lines(mark) if r.get('model_group') == 'embed-titan']
+        time.sleep(0.2)
+    assert len(lines) == 1, proxy_with_embeddings.log_tail()
+    assert lines[0]['model'] == 'amazon.titan-embed-text-v2:0'
+    assert lines[0]['prompt_tokens'] == 2 and lines[0]['completion_tokens'] == 0
+    assert lines[0]['status_code'] == 200
