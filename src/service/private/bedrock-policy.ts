@@ -4,7 +4,10 @@ import { GatewayConfig, InferenceGeography } from '../../config';
 const ACTIONS = ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream'];
 
 /**
- * The task role's Bedrock permissions: exactly the models the aliases call (S-SVC-7, S-FIX-8).
+ * The task role's Bedrock permissions: exactly the models the aliases call, chat and embedding alike.
+ *
+ * ARNs take the partition from the caller (`AWS::Partition` for the stack), so the same statements hold in aws and
+ * aws-us-gov; the catalog has already refused Regions and profiles the partition does not offer.
  *
  * - An in-Region model: its foundation-model ARN in the alias's Region.
  * - A cross-Region profile: the profile ARN in the calling Region, and the foundation model in any Region, but only
