@@ -38,8 +38,11 @@ describe('S-SVC service', () => {
       DISABLE_SCHEMA_UPDATE: 'true',
       // S-FIX-7: shared router state in Valkey (TLS, own user)
       REDIS_HOST: { 'Fn::GetAtt': [expect.stringMatching(/^GatewayCache/), 'Endpoint.Address'] },
+      REDIS_PORT: '6379',
       REDIS_SSL: 'True',
       REDIS_USERNAME: 'litellm',
+      // ElastiCache Serverless is cluster-mode only: LiteLLM's cluster client, started from the endpoint
+      REDIS_CLUSTER_NODES: { 'Fn::Join': ['', ['[{"host":"', { 'Fn::GetAtt': [expect.stringMatching(/^GatewayCache/), 'Endpoint.Address'] }, '","port":6379}]']] },
       SUPERVISORD_STOPWAITSECS: '120',
     });
   });

@@ -231,3 +231,19 @@ describe('embedding aliases', () => {
     expect(() => quickStart('eu-west-1', { models, routing: { fallbacks: [{ from: 'embed-cohere', to: ['embed-titan'] }] } })).not.toThrow();
   });
 });
+
+describe('profile prefixes the pinned LiteLLM does not know', () => {
+  test('a ca. profile is allowed in Canada, with a warning that LiteLLM neither routes it to Converse nor prices it', () => {
+    const models = [{ alias: 'nova', model: BedrockModel.AMAZON_NOVA_LITE.inGeography(InferenceGeography.CA) }];
+    const { stack, config } = quickStart('ca-central-1', { models });
+    expect(config.model_list[0].litellm_params.model).toBe('bedrock/ca.amazon.nova-lite-v1:0');
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('profilePrefixUnknownToLiteLLM'));
+    expect(warnings).toHaveLength(1);
+    expect(String(warnings[0].entry.data)).toMatch(/'nova' \(ca\.amazon\.nova-lite-v1:0\): LiteLLM 1\.108\.7 does not know the 'ca\.' profile prefix/);
+  });
+
+  test('the prefixes it knows raise nothing', () => {
+    const { stack } = quickStart('ca-central-1', { defaultGeography: InferenceGeography.GLOBAL });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('profilePrefixUnknownToLiteLLM'))).toHaveLength(0);
+  });
+});

@@ -56,23 +56,30 @@ describe('the default gateway (up to 4 tasks × 2 workers) shares state in Elast
     });
   });
 
-  test('the container reaches it over TLS as its own user; the password is an ECS secret', () => {
-    expect(env(template)).toMatchObject({ REDIS_SSL: 'True', REDIS_USERNAME: 'litellm' });
+  test('the container reaches it over TLS as its own user, on an explicit port; the password is an ECS secret', () => {
+    expect(env(template)).toMatchObject({ REDIS_PORT: '6379', REDIS_SSL: 'True', REDIS_USERNAME: 'litellm' });
     expect(container(template).Secrets.find((s: any) => s.Name === 'REDIS_PASSWORD').ValueFrom).toEqual({ Ref: expect.stringMatching(/^GatewayCachePassword/) });
   });
 
-  test('the rendered config points the router and the proxy cache at it, response caching off', () => {
+  test('ElastiCache Serverless is cluster-mode only: the container names it as the startup node of LiteLLM\'s cluster client', () => {
+    // Without REDIS_CLUSTER_NODES LiteLLM builds a plain client, which a cluster answers with MOVED and CROSSSLOT.
+    const address = { 'Fn::GetAtt': [expect.stringMatching(/^GatewayCache[0-9A-F]+$/), 'Endpoint.Address'] };
+    expect(env(template).REDIS_CLUSTER_NODES).toEqual({ 'Fn::Join': ['', ['[{"host":"', address, '","port":6379}]']] });
+    expect(env(template).REDIS_HOST).toEqual(address);
+  });
+
+  test('the rendered config points the router and the proxy cache at it, response caching off, and enforces rpm/tpm there', () => {
     const { gateway } = gatewayTemplate();
     const doc = parse(gateway.renderedConfig, { version: '1.1' });
     expect(doc.router_settings).toMatchObject({ redis_host: 'os.environ/REDIS_HOST', redis_port: 6379, redis_password: 'os.environ/REDIS_PASSWORD' });
+    // The limits hold across every task and worker only when the router enforces them in the shared cache.
+    expect(doc.router_settings).toMatchObject({ routing_strategy: 'simple-shuffle', optional_pre_call_checks: ['enforce_model_rate_limits'] });
     expect(doc.litellm_settings).toMatchObject({ cache: true, cache_params: { type: 'redis', mode: 'default_off' } });
   });
 
-  test('no per-process warning, only the routing one', () => {
+  test('no per-process, routing or rate-limit warning', () => {
     const { stack } = gatewayTemplate();
-    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data))).toEqual([
-      expect.stringMatching(/cdk-llm-gateway:routingStrategy/),
-    ]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => String(w.entry.data))).toEqual([]);
   });
 
   test('two gateways in one account get different cache, user and user-group names', () => {
@@ -117,9 +124,27 @@ describe('an existing cache', () => {
     });
     const t = Template.fromStack(stack);
     t.resourceCountIs('AWS::ElastiCache::ServerlessCache', 0);
-    expect(env(t)).toMatchObject({ REDIS_HOST: 'redis.example.internal', REDIS_SSL: 'False', REDIS_USERNAME: 'gw' });
+    expect(env(t)).toMatchObject({ REDIS_HOST: 'redis.example.internal', REDIS_PORT: '6380', REDIS_SSL: 'False', REDIS_USERNAME: 'gw' });
+    expect(env(t)).not.toHaveProperty('REDIS_CLUSTER_NODES');
     t.hasResourceProperties('AWS::EC2::SecurityGroupIngress', { FromPort: 6380, GroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^RedisSg'), 'GroupId'] } });
     expect(parse(gateway.renderedConfig, { version: '1.1' }).router_settings.redis_port).toBe(6380);
+  });
+
+  test('in cluster mode gets the cluster client, started from its endpoint and port', () => {
+    const { stack, vpc } = stackWithVpc();
+    new LlmGateway(stack, 'Gateway', {
+      vpc,
+      existingCache: { hostname: 'clustercfg.example.internal', port: 6390, clusterMode: true, vpc, securityGroup: new ec2.SecurityGroup(stack, 'Sg', { vpc }) },
+    });
+    const nodes = env(Template.fromStack(stack)).REDIS_CLUSTER_NODES;
+    expect(JSON.parse(nodes)).toEqual([{ host: 'clustercfg.example.internal', port: 6390 }]);
+    expect(env(Template.fromStack(stack))).toMatchObject({ REDIS_HOST: 'clustercfg.example.internal', REDIS_PORT: '6390' });
+  });
+
+  test('without a port uses 6379 and still sets REDIS_PORT', () => {
+    const { stack, vpc } = stackWithVpc();
+    new LlmGateway(stack, 'Gateway', { vpc, existingCache: { hostname: 'r', vpc, securityGroup: new ec2.SecurityGroup(stack, 'Sg', { vpc }) } });
+    expect(env(Template.fromStack(stack)).REDIS_PORT).toBe('6379');
   });
 
   test('without a password renders no redis_password', () => {

@@ -30,7 +30,10 @@ export class InferenceGeography {
   public static readonly JP = InferenceGeography.catalogued('jp');
   /** Australia (`au.`): called from and routed to Sydney and Melbourne. */
   public static readonly AU = InferenceGeography.catalogued('au');
-  /** Canada (`ca.`): called from and routed to the Canadian Regions (few models). */
+  /**
+   * Canada (`ca.`): called from and routed to the Canadian Regions (few models). LiteLLM 1.108.7 does not know
+   * this prefix: it calls such a profile through InvokeModel and prices it at 0 (the gateway warns).
+   */
   public static readonly CA = InferenceGeography.catalogued('ca');
   /** AWS GovCloud (US) (`us-gov.`): called from and routed to the GovCloud Regions. */
   public static readonly US_GOV = InferenceGeography.catalogued('us-gov');

@@ -2,7 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { stringify } from 'yaml';
 import { BedrockModel, InferenceGeography, ModelCapability } from './bedrock-model';
 import { ModelAlias } from './model-alias';
-import { assertBedrockRegion, chooseDefaultModels, DefaultModels } from './regions';
+import { assertBedrockRegion, chooseDefaultModels, DefaultModels, profileWarnings } from './regions';
 import { Fallback, RoutingProps, RoutingStrategy } from './routing';
 
 /**
@@ -193,7 +193,7 @@ export class GatewayConfig {
     this.hasSharedState = options.sharedState !== undefined;
 
     this.validate();
-    this.warnings = [...this.collectWarnings(), ...(defaults?.warnings ?? [])];
+    this.warnings = [...this.collectWarnings(), ...(defaults?.warnings ?? []), ...profileWarnings(this.models)];
   }
 
   /** Whether any alias has a tpm or rpm limit: per-process counters unless the router shares state. */

@@ -95,3 +95,19 @@ export function assertBedrockRegion(what: string, region: string, fix: string): 
   throw new Error(`${what} '${region}' is not a Region of partition ${partition.name} that offers Amazon Bedrock (${partition.bedrockRegions.join(', ')}); ${fix}.`);
 }
 
+
+/**
+ * The profile prefixes LiteLLM 1.108.7 strips to find a model's base id, its request route (Converse or Invoke) and
+ * its price (`litellm/llms/bedrock/common_utils.py`, `_supported_cross_region_inference_region`).
+ */
+const LITELLM_PROFILE_PREFIXES = ['global', 'us', 'eu', 'apac', 'jp', 'au', 'us-gov'];
+
+/** Warnings about aliases whose profile prefix the pinned LiteLLM does not know. */
+export function profileWarnings(models: readonly { alias: string; model: BedrockModel }[]): RegionWarning[] {
+  const unknown = models.filter((m) => m.model.geography && !LITELLM_PROFILE_PREFIXES.includes(m.model.geography.prefix));
+  if (unknown.length === 0) return [];
+  return [{
+    id: 'cdk-llm-gateway:profilePrefixUnknownToLiteLLM',
+    message: `${unknown.map((m) => `'${m.alias}' (${m.model.modelId})`).join(', ')}: LiteLLM 1.108.7 does not know the '${unknown[0].model.geography!.prefix}.' profile prefix, so it calls the model through InvokeModel rather than Converse and finds no price for it (spend is recorded as 0). Prefer a profile of ${LITELLM_PROFILE_PREFIXES.map((p) => `${p}.`).join(', ')}, or acknowledge this warning.`,
+  }];
+}

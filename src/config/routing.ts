@@ -11,7 +11,11 @@ export class RoutingStrategy {
   public static readonly SIMPLE_SHUFFLE = new RoutingStrategy('simple-shuffle', true);
   /** The deployment with the fewest requests in flight. */
   public static readonly LEAST_BUSY = new RoutingStrategy('least-busy', true);
-  /** The deployment with the lowest tpm/rpm usage; LiteLLM advises against it in production. */
+  /**
+   * The deployment with the lowest tpm/rpm usage; LiteLLM advises against it in production. Its usage counters are
+   * read, added to and written back whole by each worker, so concurrent workers overwrite each other's counts, and it
+   * skips a deployment one request before its rpm (rpm 2 serves one request a minute).
+   */
   public static readonly USAGE_BASED_ROUTING = new RoutingStrategy('usage-based-routing', false);
   /** Usage-based routing on async counters; LiteLLM advises against it in production. */
   public static readonly USAGE_BASED_ROUTING_V2 = new RoutingStrategy('usage-based-routing-v2', false);
@@ -46,9 +50,22 @@ export interface RoutingProps {
   /**
    * How the router picks among deployments of one alias.
    *
-   * @default RoutingStrategy.USAGE_BASED_ROUTING (the reference design; the gateway warns, see the README)
+   * @default RoutingStrategy.SIMPLE_SHUFFLE (LiteLLM's production recommendation; rpm/tpm weight the pick, and
+   * `enforceModelRateLimits` makes them limits)
    */
   readonly strategy?: RoutingStrategy;
+  /**
+   * Refuse a call (429) when its deployment has used its `rpm` or `tpm` in the current minute
+   * (`router_settings.optional_pre_call_checks: [enforce_model_rate_limits]`).
+   *
+   * Without it a deployment's rpm/tpm only weight the router's pick (or steer usage-based routing) and nothing stops
+   * a burst. With shared state the requests are counted in Redis/Valkey, so the limit holds across every task and
+   * worker: rpm exactly (each request is counted before it is sent), tpm once the tokens of finished calls are
+   * counted (calls in flight can overshoot it). A refused call goes to the alias's fallbacks, if any.
+   *
+   * @default true
+   */
+  readonly enforceModelRateLimits?: boolean;
   /**
    * Retries of a failed call, per deployment, before fallbacks apply.
    *

@@ -341,10 +341,16 @@ export class GatewayService extends Construct implements ec2.IConnectable {
         ? 'cache is set, but config was rendered without sharedState: LiteLLM would not use the cache.'
         : 'config was rendered with sharedState, but no cache is set: pass the cache the config points at.');
     }
+    const cachePort = props.cache?.port ?? 6379;
     const cacheEnvironment: Record<string, string> = props.cache ? {
       REDIS_HOST: props.cache.hostname,
+      // Always set: LiteLLM's proxy cache and its fallback client read the port only from here (litellm/_redis.py).
+      REDIS_PORT: String(cachePort),
       REDIS_SSL: (props.cache.tls ?? true) ? 'True' : 'False',
       ...(props.cache.username ? { REDIS_USERNAME: props.cache.username } : {}),
+      // A cluster-mode cache needs LiteLLM's cluster client, which the router and the proxy cache build only when
+      // this is set (one node suffices: the client discovers the others); a plain client fails with MOVED/CROSSSLOT.
+      ...(props.cache.clusterMode ? { REDIS_CLUSTER_NODES: Stack.of(this).toJsonString([{ host: props.cache.hostname, port: cachePort }]) } : {}),
     } : {};
     const cacheSecrets: Record<string, ecs.Secret> = props.cache?.password
       ? { REDIS_PASSWORD: ecs.Secret.fromSecretsManager(props.cache.password) }

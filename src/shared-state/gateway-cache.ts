@@ -41,6 +41,14 @@ export interface CacheConnection {
    * @default true
    */
   readonly tls?: boolean;
+  /**
+   * Whether the cache runs in cluster mode (ElastiCache Serverless always does; a replication group with cluster mode
+   * enabled does). LiteLLM then uses a cluster client, started from `hostname` (REDIS_CLUSTER_NODES): a plain client
+   * is redirected (MOVED) for keys on other shards and its multi-key commands fail with CROSSSLOT.
+   *
+   * @default false
+   */
+  readonly clusterMode?: boolean;
 }
 
 /** Properties of `GatewayCache`. */
@@ -155,6 +163,8 @@ export class GatewayCache extends Construct implements ec2.IConnectable {
       password: this.password,
       username: USER_NAME,
       tls: true,
+      // ElastiCache Serverless is cluster-mode only.
+      clusterMode: true,
     };
   }
 }

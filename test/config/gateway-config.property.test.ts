@@ -46,6 +46,7 @@ const configArb = aliasArrayArb.chain((aliases) => {
     models: fc.tuple(...aliases.map(() => modelArb)).map((ms) => ms.map((m, i) => ({ ...m, alias: aliases[i] }))),
     routing: fc.record({
       strategy: fc.constantFrom(...strategies),
+      enforceModelRateLimits: fc.option(fc.boolean(), { nil: undefined }),
       numRetries: optionalInt(0, 10),
       allowedFails: optionalInt(0, 10),
       timeout: fc.option(fc.integer({ min: 1, max: 3600 }).map((s) => Duration.seconds(s)), { nil: undefined }),
@@ -78,6 +79,8 @@ test('any valid configuration renders to YAML that parses back to the same docum
         expect(entry.litellm_params.max_retries).toBe(m.maxRetries);
       });
       expect(parsed.router_settings.routing_strategy).toBe(props.routing!.strategy!.strategyName);
+      expect(parsed.router_settings.optional_pre_call_checks)
+        .toEqual(props.routing!.enforceModelRateLimits === false ? undefined : ['enforce_model_rate_limits']);
       const fallbacks = (parsed.router_settings.fallbacks ?? []).map((f: any) => {
         const [from] = Object.keys(f);
         return { from, to: f[from] };

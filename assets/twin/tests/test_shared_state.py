@@ -1,0 +1,156 @@
+"""Test 5: a deployment's rpm holds across two proxy processes × 2 workers sharing Redis, standalone and clustered.
+
+Both proxies get the config and the REDIS_* environment of the synthesized task definition. The only changes are the
+ones a loopback twin needs, each said where it is made: the cache endpoint (a deploy-time value) becomes 127.0.0.1, the
+cache password a generated one, the test CA is trusted (REDIS_SSL_CA_CERTS), and two aliases get rpm 2 so that a limit
+is reached in a few requests. The Redis servers look like the gateway's cache: TLS, the task's port, the default user
+off and the task's user with a password; the cluster has 3 masters, as ElastiCache Serverless is cluster-mode only.
+
+Against the standalone server REDIS_CLUSTER_NODES is dropped (a cache without cluster mode, `clusterMode: false`).
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timezone
+
+import httpx
+import pytest
+
+from twin.proxy import LiteLlmProxy, free_port
+from twin.redis_servers import LOOPBACK, RedisServers
+
+RPM = 2
+BURST = 8
+SEQUENTIAL_ALIAS = 'claude-fast'      # no fallbacks: a refused call is a 429
+FALLBACK_ALIAS = 'claude-primary'     # falls back to claude-fallback (whose own rpm stays as rendered)
+# What a Redis client logs when it talks to a cluster as if it were one server, or fails to reach Redis at all.
+REDIS_TROUBLE = re.compile(
+    r"CROSSSLOT|don't hash to the same slot|MOVED \d+|\bASK \d+|Redis \S*.*(failed|[Ee]rror)|"
+    r"redis_cache\.py.*(ERROR|WARNING)|ConnectionError|circuit breaker")
+
+
+def _resolve(value, reference):
+    """A CloudFormation value of the task environment with the cache's endpoint address replaced by loopback."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and list(value) == ['Fn::GetAtt']:
+        logical_id, attribute = value['Fn::GetAtt']
+        resource_type = reference.template['Resources'][logical_id]['Type']
+        assert (resource_type, attribute) in {('AWS::ElastiCache::ServerlessCache', 'Endpoint.Address'),
+                                              ('AWS::ElastiCache::ReplicationGroup', 'ConfigurationEndPoint.Address')}, value
+        return LOOPBACK
+    if isinstance(value, dict) and list(value) == ['Fn::Join']:
+        separator, parts = value['Fn::Join']
+        return separator.join(_resolve(p, reference) for p in parts)
+    raise AssertionError(f'the twin cannot resolve {json.dumps(value)} of the task environment')
+
+
+def _task_redis_environment(reference, servers: RedisServers, cluster: bool) -> dict[str, str | None]:
+    """The task's REDIS_* variables with deploy-time values resolved to the loopback servers."""
+    env: dict[str, str | None] = {k: _resolve(v, reference) for k, v in reference.environment.items()
+                                  if k.startswith('REDIS_')}
+    assert 'REDIS_PASSWORD' in reference.secret_names, 'the task gets no REDIS_PASSWORD secret'
+    env['REDIS_PASSWORD'] = servers.password
+    env['REDIS_SSL_CA_CERTS'] = servers.ca_cert  # the twin's own CA; ElastiCache's certificate is publicly trusted
+    if not cluster:
+        env['REDIS_CLUSTER_NODES'] = None  # the standalone server stands for a cache without cluster mode
+    return env
+
+
+def _with_rpm(config: dict) -> dict:
+    for entry in config['model_list']:
+        if entry['model_name'] in (SEQUENTIAL_ALIAS, FALLBACK_ALIAS):
+            entry['litellm_params']['rpm'] = RPM
+        if entry['model_name'] == FALLBACK_ALIAS:
+            # LiteLLM also caps the calls in flight per worker at the deployment's rpm unless max_parallel_requests is
+            # set (utils.py calculate_max_parallel_requests); a call over that cap is retried after retry_after, not
+            # refused. The burst test is about the per-minute count, so the cap is lifted above the burst.
+            entry['litellm_params']['max_parallel_requests'] = BURST
+    return config
+
+
+@pytest.fixture(scope='module', params=['standalone', 'cluster'])
+def shared(request, reference, bedrock_server, tmp_path_factory):
+    """Redis (standalone or a 3-node cluster) and two proxies × 2 workers pointed at it, as the task is."""
+    cluster = request.param == 'cluster'
+    env = reference.environment
+    assert 'REDIS_PORT' in env, 'the task environment has no REDIS_PORT'
+    if cluster:
+        nodes = json.loads(_resolve(env.get('REDIS_CLUSTER_NODES', '[]'), reference))
+        assert nodes and all(set(n) == {'host', 'port'} for n in nodes), \
+            f'the task of a cluster-mode cache needs REDIS_CLUSTER_NODES for LiteLLM\'s cluster client, got {nodes}'
+        assert {int(n['port']) for n in nodes} == {int(env['REDIS_PORT'])}
+    tls = str(env.get('REDIS_SSL', '')).lower() == 'true'
+    with RedisServers(cluster=cluster, tls=tls, port=int(env['REDIS_PORT'])) as servers:
+        redis_env = _task_redis_environment(reference, servers, cluster)
+        proxies: list[LiteLlmProxy] = []
+        try:
+            for i in range(2):
+                overrides = dict(redis_env)
+                if proxies:  # one admin key for the gateway, as every task reads the same secret
+                    overrides[reference.master_key_variable] = proxies[0].admin_key
+                # The first proxy takes the task's port when it is free, the second any free port.
+                proxies.append(LiteLlmProxy(reference, bedrock_server.endpoint, port=None if i == 0 else free_port(),
+                                            shared_state=True, env_overrides=overrides, config_overrides=_with_rpm,
+                                            workdir=tmp_path_factory.mktemp(f'{request.param}-proxy{i}'),
+                                            name=f'{request.param}-proxy{i}'))
+            assert proxies[0].port != proxies[1].port
+            assert proxies[0].config['router_settings'] == _with_rpm(reference.config)['router_settings']
+            with ThreadPoolExecutor(2) as pool:
+                list(pool.map(lambda p: p.start(), proxies))
+            time.sleep(3)  # liveliness answers with the first worker up; give the second its start
+            yield servers, proxies
+        finally:
+            for p in proxies:
+                p.stop()
+
+
+def _within_one_minute(seconds_needed: float = 10) -> None:
+    """LiteLLM counts per UTC minute (keys end in %H-%M): start where the requests all fit in one minute."""
+    now = datetime.now(timezone.utc)
+    if now.second + now.microsecond / 1e6 > 60 - seconds_needed:
+        time.sleep(60.5 - now.second - now.microsecond / 1e6)
+
+
+def _chat(proxy: LiteLlmProxy, admin_key: str, alias: str) -> httpx.Response:
+    # A new connection per request, so that gunicorn may hand it to either worker.
+    return httpx.post(f'{proxy.url}/v1/chat/completions', headers={'Authorization': f'Bearer {admin_key}', 'Connection': 'close'},
+                      json={'model': alias, 'messages': [{'role': 'user', 'content': 'Count me.'}]}, timeout=30)
+
+
+def test_the_rendered_router_enforces_model_rate_limits(reference):
+    settings = reference.config['router_settings']
+    assert 'enforce_model_rate_limits' in settings.get('optional_pre_call_checks', []), settings
+
+
+def test_rpm_2_serves_two_requests_and_refuses_the_next_whichever_process_gets_it(shared, bedrock, model_ids):
+    servers, (first, second) = shared
+    key = first.admin_key
+    _within_one_minute()
+    order = [first, second, first, second, second, first]
+    statuses = [_chat(p, key, SEQUENTIAL_ALIAS).status_code for p in order]
+    assert statuses == [200, 200, 429, 429, 429, 429], statuses
+    assert bedrock.count(model_ids[SEQUENTIAL_ALIAS]) == RPM
+
+
+def test_a_concurrent_burst_over_both_processes_reaches_the_deployment_rpm_times_and_falls_back(shared, bedrock, model_ids):
+    servers, proxies = shared
+    key = proxies[0].admin_key
+    primary, fallback = model_ids[FALLBACK_ALIAS], model_ids['claude-fallback']
+    assert primary != fallback
+    _within_one_minute()
+    with ThreadPoolExecutor(BURST) as pool:
+        responses = list(pool.map(lambda i: _chat(proxies[i % 2], key, FALLBACK_ALIAS), range(BURST)))
+    assert [r.status_code for r in responses] == [200] * BURST, [r.text[:200] for r in responses if r.status_code != 200]
+    # Counted in Redis before each call: exactly rpm calls reach the primary's model, the rest go to its fallback.
+    assert bedrock.count(primary) == RPM, bedrock.counts()
+    assert bedrock.count(fallback) == BURST - RPM, bedrock.counts()
+
+
+def test_no_redis_error_in_either_proxy_log(shared):
+    servers, proxies = shared
+    trouble = [f'{p.name}: {line[:300]}' for p in proxies for line in p.log_text().splitlines() if REDIS_TROUBLE.search(line)]
+    assert not trouble, '\n'.join(trouble[:20])
