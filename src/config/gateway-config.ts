@@ -121,7 +121,8 @@ export interface GatewayConfigOptions {
   readonly defaultRegion?: string;
   /**
    * Share router state (rate-limit counters, cooldowns) and virtual-key limits through Redis/Valkey, reached with the
-   * container's REDIS_HOST, REDIS_PASSWORD, REDIS_USERNAME and REDIS_SSL variables.
+   * container's REDIS_HOST, REDIS_PORT, REDIS_PASSWORD, REDIS_USERNAME and REDIS_SSL variables, and
+   * REDIS_CLUSTER_NODES for a cluster-mode cache.
    *
    * @default - no shared state: each worker counts on its own
    */
@@ -162,6 +163,8 @@ export class GatewayConfig {
   public readonly models: ModelAlias[];
   /** The routing strategy. */
   public readonly strategy: RoutingStrategy;
+  /** Whether deployments' rpm/tpm are enforced as limits (refused with 429), not only used as routing weights. */
+  public readonly enforcesModelRateLimits: boolean;
   /** How long one request to the proxy may take. */
   public readonly requestTimeout: Duration;
   /** Conditions that are legal but risky. */
@@ -185,7 +188,8 @@ export class GatewayConfig {
     }
     const defaults = defaulted ? chooseDefaultModels(this.defaultRegion, props.defaultGeography) : undefined;
     this.models = props.models ?? referenceModels(defaults!);
-    this.strategy = routing.strategy ?? RoutingStrategy.USAGE_BASED_ROUTING;
+    this.strategy = routing.strategy ?? RoutingStrategy.SIMPLE_SHUFFLE;
+    this.enforcesModelRateLimits = routing.enforceModelRateLimits ?? true;
     this.fallbacks = routing.fallbacks ?? (defaulted ? referenceFallbacks() : []);
     this.contextWindowFallbacks = routing.contextWindowFallbacks ?? (defaulted ? referenceFallbacks() : []);
     this.requestTimeout = props.requestTimeout ?? Duration.seconds(600);
@@ -239,6 +243,12 @@ export class GatewayConfig {
       allowed_fails: routing.allowedFails ?? 2,
       cooldown_time: seconds(routing.cooldownTime, 60),
     };
+    if (this.enforcesModelRateLimits) {
+      // The one router path that refuses a deployment over its rpm/tpm: it increments the deployment's per-minute
+      // request counter in the router's cache (Redis when shared) before the call and refuses past the limit
+      // (litellm/router_utils/pre_call_checks/model_rate_limit_check.py). Routing strategies only use rpm/tpm to pick.
+      routerSettings.optional_pre_call_checks = ['enforce_model_rate_limits'];
+    }
     if (this.fallbacks.length > 0) {
       routerSettings.fallbacks = fallbackList(this.fallbacks);
     }
@@ -246,8 +256,9 @@ export class GatewayConfig {
       routerSettings.context_window_fallbacks = fallbackList(this.contextWindowFallbacks);
     }
     if (this.sharedState) {
-      // Router.__init__ takes Redis only from these arguments (then it keeps cooldowns and usage in Redis); the
-      // client adds REDIS_USERNAME and REDIS_SSL from the environment (litellm/_redis.py).
+      // Router.__init__ builds its Redis client from these arguments (then it keeps cooldowns and usage in Redis); the
+      // client adds REDIS_USERNAME and REDIS_SSL from the environment (litellm/_redis.py), and becomes a cluster client
+      // when REDIS_CLUSTER_NODES is set (Router._create_redis_cache).
       routerSettings.redis_host = 'os.environ/REDIS_HOST';
       routerSettings.redis_port = this.sharedState.port;
       if (this.sharedState.password) {
@@ -269,7 +280,8 @@ export class GatewayConfig {
     }
     if (this.sharedState) {
       // Virtual-key rpm/tpm/parallel limits are shared only through the proxy's Redis cache; `default_off` keeps
-      // response caching off unless a request asks for it. Connection from the REDIS_* environment.
+      // response caching off unless a request asks for it. Connection from the REDIS_* environment (a cluster client
+      // with REDIS_CLUSTER_NODES: litellm/caching/caching.py).
       litellmSettings.cache = true;
       litellmSettings.cache_params = { type: 'redis', mode: 'default_off' };
     }
@@ -399,6 +411,12 @@ export class GatewayConfig {
 
   private collectWarnings(): ConfigWarning[] {
     const warnings: ConfigWarning[] = [];
+    if (!this.enforcesModelRateLimits && this.hasRateLimits) {
+      warnings.push({
+        id: 'cdk-llm-gateway:modelRateLimitsNotEnforced',
+        message: 'routing.enforceModelRateLimits is false: the models\' rpm/tpm only weight the router\'s pick, and no deployment is refused when it exceeds them. Leave it on to make them limits.',
+      });
+    }
     if (!this.strategy.recommendedForProduction) {
       warnings.push({
         id: 'cdk-llm-gateway:routingStrategy',
