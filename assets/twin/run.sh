@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The local twin (npx projen twin): the real LiteLLM proxy, configured from the synthesized reference deployment,
 # against a fake Bedrock, in a network namespace with nothing but loopback. JUnit report: test-reports/twin.xml.
-# Extra arguments go to pytest (e.g. -k health).
+# Extra arguments go to pytest (e.g. -k health, or test paths under assets/twin/tests instead of all of them).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -36,9 +36,12 @@ npx ts-node --project tsconfig.dev.json -T -e "require('./integ/reference-app').
 
 say "pytest in a loopback-only network namespace"
 export TWIN_CDK_OUT="$outdir"
+# Paths among the arguments replace the default (all of assets/twin/tests).
+paths=(assets/twin/tests)
+for arg in "$@"; do case "$arg" in assets/*) paths=() ;; esac; done
 status=0
 # Bounded: the whole suite, proxies included, must finish in 10 minutes.
 timeout --kill-after=20 600 unshare -n sh -c 'ip link set lo up && exec "$@"' sh \
-  "$venv/bin/python" -m pytest assets/twin/tests -q -p no:cacheprovider --junitxml=test-reports/twin.xml "$@" || status=$?
+  "$venv/bin/python" -m pytest ${paths[@]+"${paths[@]}"} -q -p no:cacheprovider --junitxml=test-reports/twin.xml "$@" || status=$?
 say "done (exit $status)"
 exit $status

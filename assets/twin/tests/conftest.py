@@ -47,8 +47,10 @@ def bedrock(bedrock_server):
 
 @pytest.fixture(scope='session')
 def proxy(reference, bedrock_server, tmp_path_factory):
-    """The proxy exactly as the task starts it (config unchanged but for the Redis keys; no database)."""
-    with LiteLlmProxy(reference, bedrock_server.endpoint, workdir=tmp_path_factory.mktemp('proxy')) as p:
+    """The proxy exactly as the task starts it: config unchanged but for the Redis keys, no database, and no offline
+    switch added by the twin (test_offline.py checks that it never tried to reach the network)."""
+    with LiteLlmProxy(reference, bedrock_server.endpoint, offline_switches=False,
+                      workdir=tmp_path_factory.mktemp('proxy')) as p:
         yield p
 
 

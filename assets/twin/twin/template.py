@@ -96,6 +96,18 @@ class Reference:
         )
 
     @property
+    def load_balancer_idle_timeout(self) -> int:
+        """Seconds of silence after which the load balancer in front of the target group closes a connection."""
+        resources = self.template['Resources']
+        listeners = [r for r in resources.values() if r['Type'] == 'AWS::ElasticLoadBalancingV2::Listener'
+                     and {'Ref': self.target_group_id} in [a.get('TargetGroupArn') for a in r['Properties'].get('DefaultActions', [])]]
+        if len(listeners) != 1:
+            raise ReferenceError(f'expected one listener forwarding to {self.target_group_id}, found {len(listeners)}')
+        lb = resources[listeners[0]['Properties']['LoadBalancerArn']['Ref']]['Properties']
+        attributes = {a['Key']: a['Value'] for a in lb.get('LoadBalancerAttributes', [])}
+        return int(attributes.get('idle_timeout.timeout_seconds', 60))  # 60 s: the ALB default
+
+    @property
     def config_path(self) -> Path:
         return self.asset_dir / 'config.yaml'
 
