@@ -247,7 +247,7 @@ export class BedrockModel {
    */
   public static readonly OPENAI_GPT_OSS_20B = BedrockModel.catalogued('openai.gpt-oss-20b-1:0');
   /**
-   * Cohere Embed v4 (`cohere.embed-v4:0`): embeddings, 128,000-token context, input text, image; inference profiles `us.`, `eu.`, `global.`.
+   * Cohere Embed v4 (`cohere.embed-v4:0`): embeddings, 128,000-token context, input text, image; inference profiles `us.`, `eu.`, `apac.`, `global.`.
    */
   public static readonly COHERE_EMBED_V4 = BedrockModel.catalogued('cohere.embed-v4:0');
   /**

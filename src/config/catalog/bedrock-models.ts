@@ -484,7 +484,7 @@ export const MODELS: readonly CatalogModel[] = [
     contextWindow: 128_000,
     inputModalities: TEXT_IMAGE,
     outputModalities: EMBEDDING,
-    profiles: { us: {}, eu: {}, global: {} },
+    profiles: { us: {}, eu: {}, apac: {}, global: {} },
     sources: [card('cohere-embed-v4'), PROFILES_PAGE],
   },
   {
