@@ -73,7 +73,7 @@ const EXPECTED: Record<string, [string, 'warns' | 'quiet']> = {
 };
 
 describe('the quick start synthesizes in every Region that offers Bedrock', () => {
-  const regions = PARTITIONS.flatMap((p) => p.bedrockRegions);
+  const regions = PARTITIONS.filter((p) => ['aws', 'aws-us-gov'].includes(p.name)).flatMap((p) => p.bedrockRegions);
 
   test('the expectations cover exactly the commercial and GovCloud Regions with Bedrock', () => {
     expect(Object.keys(EXPECTED).sort()).toEqual([...regions].sort());
@@ -116,7 +116,11 @@ describe('partitions', () => {
   });
 
   test('the China partition has no Bedrock: the quick start fails naming the partition and the prop', () => {
-    expect(() => quickStart('cn-north-1')).toThrow(/the stack's Region 'cn-north-1' is in partition aws-cn, where Amazon Bedrock is not offered \(partitions with Bedrock: aws, aws-us-gov\); give the stack an env\.region where Bedrock is offered/);
+    expect(() => quickStart('cn-north-1')).toThrow(/the stack's Region 'cn-north-1' is in partition aws-cn, where Amazon Bedrock is not offered \(partitions with Bedrock: aws, aws-us-gov, aws-eusc, aws-iso, aws-iso-b, aws-iso-f\); give the stack an env\.region where Bedrock is offered/);
+  });
+
+  test('the European Sovereign Cloud has Bedrock but no profile of the default models: the quick start asks for models', () => {
+    expect(() => quickStart('eusc-de-east-1')).toThrow(/No inference profile of Claude Sonnet 4\.5 and Haiku 4\.5, the default aliases' models, can be called from the stack's Region eusc-de-east-1\. Set models/);
   });
 
   test('a commercial Region without Bedrock fails, listing the Regions that have it', () => {

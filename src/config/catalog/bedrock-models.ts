@@ -90,7 +90,8 @@ const card = (slug: string) => `${DOCS}/model-card-${slug}.html`;
 /**
  * Bedrock runtime Regions per partition, from the AWS SDK's endpoint table (botocore 1.44.8
  * `botocore/data/endpoints.json`, service `bedrock`), which also backs the "Amazon Bedrock endpoints and quotas"
- * page. Bedrock is not offered in the China partition (aws-cn has no `bedrock` endpoint).
+ * page. Bedrock is not offered in the China partition (aws-cn has no `bedrock` endpoint). Commercial and GovCloud
+ * come first: the catalog's geographies and the quick start cover those two.
  */
 export const PARTITIONS: readonly CatalogPartition[] = [
   {
@@ -109,6 +110,12 @@ export const PARTITIONS: readonly CatalogPartition[] = [
     bedrockRegions: ['us-gov-east-1', 'us-gov-west-1'],
     source: 'https://docs.aws.amazon.com/govcloud-us/latest/UserGuide/govcloud-bedrock.html',
   },
+  // Listed so that a stack there is not told Bedrock is missing; the table has no profile data for them, so the
+  // default aliases refuse them and aliases must name models offered there.
+  { name: 'aws-eusc', bedrockRegions: ['eusc-de-east-1'], source: 'botocore/data/endpoints.json (botocore 1.44.8)' },
+  { name: 'aws-iso', bedrockRegions: ['us-iso-east-1'], source: 'botocore/data/endpoints.json (botocore 1.44.8)' },
+  { name: 'aws-iso-b', bedrockRegions: ['us-isob-east-1'], source: 'botocore/data/endpoints.json (botocore 1.44.8)' },
+  { name: 'aws-iso-f', bedrockRegions: ['us-isof-east-1', 'us-isof-south-1'], source: 'botocore/data/endpoints.json (botocore 1.44.8)' },
 ];
 
 const US = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2'];
