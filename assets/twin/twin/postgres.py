@@ -12,6 +12,7 @@ with the real LiteLLM the way ECS would: the task's environment, generated value
 """
 from __future__ import annotations
 
+import ctypes
 import glob
 import os
 import pwd
@@ -75,24 +76,33 @@ class PostgresServer:
         if os.geteuid() == 0:
             self._run_as = pwd.getpwnam('postgres')
         self.running = False
+        self._process: subprocess.Popen | None = None
+        self._log_file = None
 
     # Lifecycle -----------------------------------------------------------------------------------------------
-    def _demote(self):
-        if self._run_as is None:
-            return None
-        uid, gid = self._run_as.pw_uid, self._run_as.pw_gid
+    def _child_setup(self, *, die_with_parent: bool = False):
+        run_as = self._run_as
+        # Loaded here: after setuid the child may not read this Python's own files.
+        prctl = ctypes.CDLL('libc.so.6', use_errno=True).prctl if die_with_parent else None
 
-        def demote():
-            os.setgid(gid)
-            os.setuid(uid)
-        return demote
+        def setup():
+            if run_as is not None:
+                os.setgid(run_as.pw_gid)
+                os.setuid(run_as.pw_uid)
+            if prctl is not None:  # the server goes when the twin goes, however the twin ends (after setuid,
+                prctl(1, signal.SIGINT)  # which clears it); PR_SET_PDEATHSIG, SIGINT: fast shutdown
+        return setup
 
     def _run(self, *args: str, timeout: float = 60.0) -> subprocess.CompletedProcess:
-        result = subprocess.run([str(a) for a in args], preexec_fn=self._demote(), capture_output=True, text=True,
-                                timeout=timeout, cwd=self.workdir, env={'PATH': os.environ.get('PATH', ''), 'LC_ALL': 'C'})
+        result = subprocess.run([str(a) for a in args], preexec_fn=self._child_setup(), capture_output=True, text=True,
+                                timeout=timeout, cwd=self.workdir, env=self._env())
         if result.returncode != 0:
-            raise RuntimeError(f'{args[0]} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}\n{self.log_tail()}')
+            raise RuntimeError(f'{args[0]} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}')
         return result
+
+    @staticmethod
+    def _env() -> dict[str, str]:
+        return {'PATH': os.environ.get('PATH', '/usr/bin:/bin'), 'LC_ALL': 'C'}
 
     def start(self) -> 'PostgresServer':
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -120,25 +130,47 @@ class PostgresServer:
                 "log_line_prefix = '%m [%p] %u@%d '",
                 'fsync = off', 'synchronous_commit = off', 'full_page_writes = off',
             ]) + '\n')
-        self._run(self.bin / 'pg_ctl', '-D', self.data_dir, '-l', self.log_path, '-w', '-t', str(int(self.start_timeout)),
-                  'start', timeout=self.start_timeout + 10)
+        # The server in the foreground as the twin's child (no pg_ctl daemon): it cannot outlive the test run.
+        self._log_file = open(self.log_path, 'ab')
+        self._process = subprocess.Popen([str(self.bin / 'postgres'), '-D', str(self.data_dir)], cwd=self.workdir,
+                                         env=self._env(), stdin=subprocess.DEVNULL, stdout=self._log_file,
+                                         stderr=subprocess.STDOUT, preexec_fn=self._child_setup(die_with_parent=True))
         self.running = True
+        deadline = time.monotonic() + self.start_timeout
+        while True:
+            if self._process.poll() is not None:
+                self.stop(remove=False)
+                raise RuntimeError(f'postgres exited with {self._process.returncode} at start:\n{self.log_tail()}')
+            try:
+                self._admin_connect().close()
+                break
+            except Exception as e:  # noqa: BLE001 - not accepting connections yet
+                if time.monotonic() > deadline:
+                    self.stop(remove=False)
+                    raise RuntimeError(f'postgres did not accept connections within {self.start_timeout} s: {e}\n'
+                                       f'{self.log_tail()}') from e
+                time.sleep(0.2)
         self._create_login()
         return self
 
     def stop(self, *, remove: bool = True) -> None:
-        """Stops the server (fast shutdown; immediate if that hangs) and removes its directory."""
-        if self.running:
-            self.running = False
+        """Stops the server (fast shutdown; immediate after 20 s) and removes its directory."""
+        process, self._process = getattr(self, '_process', None), None
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGINT)
             try:
-                self._run(self.bin / 'pg_ctl', '-D', self.data_dir, '-m', 'fast', '-w', '-t', '20', 'stop', timeout=30)
-            except (RuntimeError, subprocess.TimeoutExpired):
-                pid_file = self.data_dir / 'postmaster.pid'
-                if pid_file.exists():
-                    try:
-                        os.kill(int(pid_file.read_text().split()[0]), signal.SIGQUIT)
-                    except (ProcessLookupError, ValueError):
-                        pass
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.send_signal(signal.SIGQUIT)
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=10)
+        self.running = False
+        if getattr(self, '_log_file', None):
+            self._log_file.close()
+            self._log_file = None
         if remove and self._own_workdir:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
@@ -148,11 +180,14 @@ class PostgresServer:
     def __exit__(self, *exc):
         self.stop()
 
-    def _create_login(self) -> None:
+    def _admin_connect(self, dbname: str = 'postgres'):
         import psycopg
+        return psycopg.connect(host='127.0.0.1', port=self.port, user=_SUPERUSER, password=self._admin_password,
+                               dbname=dbname, autocommit=True, connect_timeout=10)
+
+    def _create_login(self) -> None:
         from psycopg import sql
-        with psycopg.connect(host='127.0.0.1', port=self.port, user=_SUPERUSER, password=self._admin_password,
-                             dbname='postgres', autocommit=True, connect_timeout=10) as conn:
+        with self._admin_connect() as conn:
             conn.execute("SET log_statement = 'none'")  # the generated password stays out of the server log
             conn.execute(sql.SQL('CREATE ROLE {} LOGIN PASSWORD {}').format(sql.Identifier(self.user), sql.Literal(self.password)))
             conn.execute(sql.SQL('CREATE DATABASE {} OWNER {}').format(sql.Identifier(self.database), sql.Identifier(self.user)))
@@ -160,9 +195,7 @@ class PostgresServer:
     # Using ---------------------------------------------------------------------------------------------------
     def query(self, sql: str, **params: Any) -> list[tuple]:
         """Runs ``sql`` in LiteLLM's database as the superuser; returns the rows."""
-        import psycopg
-        with psycopg.connect(host='127.0.0.1', port=self.port, user=_SUPERUSER, password=self._admin_password,
-                             dbname=self.database, autocommit=True, connect_timeout=10) as conn:
+        with self._admin_connect(self.database) as conn:
             cur = conn.execute(sql, params or None)
             return cur.fetchall() if cur.description else []
 
