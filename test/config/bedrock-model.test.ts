@@ -105,8 +105,10 @@ describe('the catalog table', () => {
     expect(regenerateReadme(committed)).toEqual(committed);
   });
 
-  test('every geography lies inside one partition that offers Bedrock', () => {
+  test('every geography lies inside one partition that offers Bedrock, and names its AWS pages', () => {
     for (const g of GEOGRAPHIES) {
+      expect(g.sources.length).toBeGreaterThan(0);
+      expect(g.sources.every((url) => url.startsWith('https://docs.aws.amazon.com/'))).toBe(true);
       const partition = PARTITIONS.find((p) => p.name === g.partition);
       expect(partition).toBeDefined();
       const regions = new Set(partition!.bedrockRegions);

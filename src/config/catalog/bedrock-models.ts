@@ -44,6 +44,8 @@ export interface CatalogGeography {
   readonly sourceRegions: readonly string[];
   /** The Regions to which its profiles usually route (a model row may narrow them); `'*'`: any commercial Region. */
   readonly destinationRegions: readonly string[] | '*';
+  /** The AWS documentation pages the geography's Regions come from. */
+  readonly sources: readonly string[];
 }
 
 /** A model's system-defined inference profile in one geography, where it differs from the geography's usual Regions. */
@@ -126,6 +128,8 @@ const AU = ['ap-southeast-2', 'ap-southeast-4'];
 const CA = ['ca-central-1', 'ca-west-1'];
 const US_GOV = ['us-gov-east-1', 'us-gov-west-1'];
 const COMMERCIAL = PARTITIONS[0].bedrockRegions;
+const GEOGRAPHIC = [`${DOCS}/geographic-cross-region-inference.html`, `${DOCS}/inference-profiles-support.html`];
+const GLOBAL_PAGES = [`${DOCS}/global-cross-region-inference.html`, `${DOCS}/inference-profiles-support.html`];
 
 /**
  * Cross-Region inference geographies ("Geographic cross-Region inference" and "Global cross-Region inference" in
@@ -133,7 +137,7 @@ const COMMERCIAL = PARTITIONS[0].bedrockRegions;
  * route to any commercial Region.
  */
 export const GEOGRAPHIES: readonly CatalogGeography[] = [
-  { prefix: 'us', name: 'United States', partition: 'aws', territory: US, sourceRegions: US, destinationRegions: US },
+  { prefix: 'us', name: 'United States', partition: 'aws', territory: US, sourceRegions: US, destinationRegions: US, sources: GEOGRAPHIC },
   {
     prefix: 'eu',
     name: 'European Union',
@@ -142,13 +146,14 @@ export const GEOGRAPHIES: readonly CatalogGeography[] = [
     // London and Zurich call EU profiles, which route to the EU member-state Regions only.
     sourceRegions: ['eu-central-1', 'eu-central-2', 'eu-north-1', 'eu-south-1', 'eu-south-2', 'eu-west-1', 'eu-west-2', 'eu-west-3'],
     destinationRegions: EU_MEMBER_STATES,
+    sources: GEOGRAPHIC,
   },
-  { prefix: 'apac', name: 'Asia Pacific', partition: 'aws', territory: APAC, sourceRegions: APAC, destinationRegions: APAC },
-  { prefix: 'jp', name: 'Japan', partition: 'aws', territory: JP, sourceRegions: JP, destinationRegions: JP },
-  { prefix: 'au', name: 'Australia', partition: 'aws', territory: AU, sourceRegions: AU, destinationRegions: AU },
-  { prefix: 'ca', name: 'Canada', partition: 'aws', territory: CA, sourceRegions: CA, destinationRegions: CA },
-  { prefix: 'us-gov', name: 'AWS GovCloud (US)', partition: 'aws-us-gov', territory: US_GOV, sourceRegions: US_GOV, destinationRegions: US_GOV },
-  { prefix: 'global', name: 'Global (any commercial Region)', partition: 'aws', territory: '*', sourceRegions: COMMERCIAL, destinationRegions: '*' },
+  { prefix: 'apac', name: 'Asia Pacific', partition: 'aws', territory: APAC, sourceRegions: APAC, destinationRegions: APAC, sources: GEOGRAPHIC },
+  { prefix: 'jp', name: 'Japan', partition: 'aws', territory: JP, sourceRegions: JP, destinationRegions: JP, sources: GEOGRAPHIC },
+  { prefix: 'au', name: 'Australia', partition: 'aws', territory: AU, sourceRegions: AU, destinationRegions: AU, sources: GEOGRAPHIC },
+  { prefix: 'ca', name: 'Canada', partition: 'aws', territory: CA, sourceRegions: CA, destinationRegions: CA, sources: GEOGRAPHIC },
+  { prefix: 'us-gov', name: 'AWS GovCloud (US)', partition: 'aws-us-gov', territory: US_GOV, sourceRegions: US_GOV, destinationRegions: US_GOV, sources: GEOGRAPHIC },
+  { prefix: 'global', name: 'Global (any commercial Region)', partition: 'aws', territory: '*', sourceRegions: COMMERCIAL, destinationRegions: '*', sources: GLOBAL_PAGES },
 ];
 
 const TEXT: readonly CatalogModality[] = ['text'];
