@@ -33,6 +33,13 @@ def check_fields(reference, line):
                     assert isinstance(value, (int, float)) and not isinstance(value, bool), (f.metric_name, ref, line)
 
 
+def _json_or_none(line):
+    try:
+        return json.loads(line)
+    except ValueError:
+        return None
+
+
 def usage_of(bedrock, model_id):
     """(prompt, completion) tokens the fake reported for its last answer to ``model_id``."""
     from twin.fake_bedrock import _prompt_words, reply_text
@@ -85,6 +92,10 @@ def test_a_failed_completion_writes_one_line_after_its_retries(reference, proxy,
     assert hits(reference, line) == ERROR | extra
     check_fields(reference, line)
     assert line['error'] and len(line['error']) <= 256
+    # LiteLLM's own JSON log lines (json_logs) report the failure at level ERROR: ApplicationErrors counts them.
+    app_errors = [f for f in reference.metric_filters if f.metric_name == 'ApplicationErrors']
+    logged = [r for r in map(_json_or_none, proxy.lines_since(mark)) if isinstance(r, dict) and 'litellm_metric' not in r]
+    assert app_errors and any(matches(app_errors[0].pattern, record) for record in logged), logged[-5:]
 
 
 def test_a_fallen_back_completion_writes_the_failure_and_one_success_under_one_trace(reference, proxy, bedrock, model_ids):

@@ -102,6 +102,8 @@ class FakeBedrock:
         self._lock = threading.Lock()
         self._behaviours: dict[str, Behaviour] = {}
         self._calls: list[Call] = []
+        self._in_flight: dict[str, int] = {}
+        self._peak: dict[str, int] = {}
         self.unexpected: list[str] = []
         fake = self
 
@@ -154,6 +156,7 @@ class FakeBedrock:
         with self._lock:
             self._behaviours.clear()
             self._calls.clear()
+            self._peak.clear()
             self.unexpected.clear()
 
     def calls(self, model_id: str | None = None, operation: str | None = None) -> list[Call]:
@@ -163,6 +166,11 @@ class FakeBedrock:
 
     def count(self, model_id: str | None = None) -> int:
         return len(self.calls(model_id))
+
+    def peak_in_flight(self, model_id: str) -> int:
+        """The most requests for ``model_id`` the fake was answering at the same time since the last reset."""
+        with self._lock:
+            return self._peak.get(model_id, 0)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
@@ -206,6 +214,16 @@ class FakeBedrock:
             self._calls.append(Call(model_id, op, status, behaviour.outcome,
                                     credential['region'] if credential else None,
                                     credential['service'] if credential else None, body))
+        with self._lock:
+            self._in_flight[model_id] = self._in_flight.get(model_id, 0) + 1
+            self._peak[model_id] = max(self._peak.get(model_id, 0), self._in_flight[model_id])
+        try:
+            self._answer(h, model_id, op, body, behaviour)
+        finally:
+            with self._lock:
+                self._in_flight[model_id] -= 1
+
+    def _answer(self, h: BaseHTTPRequestHandler, model_id: str, op: str, body: dict[str, Any], behaviour: Behaviour) -> None:
         if behaviour.delay:
             time.sleep(behaviour.delay)
         try:
