@@ -1,11 +1,14 @@
 """Settings the construct renders are ones the real proxy acts on.
 
-maxParallelRequests: the construct writes it into the config (today ``general_settings.max_parallel_requests``);
-the twin lowers every ``max_parallel_requests`` key the rendered config holds to ``LIMIT``, wherever it is, and
-sends more concurrent requests than that to one slow deployment. The fake counts how many it answers at once. The
-limit is per worker process (LiteLLM keeps the semaphore in memory), so the bound is LIMIT x --num_workers.
+One proxy with the rendered config changed only in the values under test, so that a few requests show them:
+  - every ``max_parallel_requests`` key the rendered config holds (wherever the construct writes it) lowered to
+    ``LIMIT``; more concurrent requests than that go to one slow deployment and the fake counts how many it answers
+    at once. LiteLLM keeps that semaphore in each worker's memory, so the bound is LIMIT x --num_workers;
+  - ``router_settings.timeout`` (the construct's ``routing.timeout``, documented as the timeout of one call to
+    Bedrock) lowered to ``CALL_TIMEOUT`` seconds, with retries off so that one slow reply shows it.
 """
 import concurrent.futures
+import time
 
 import pytest
 
@@ -15,6 +18,7 @@ from helpers import alias_without_fallback
 
 LIMIT = 2
 REQUESTS = 8
+CALL_TIMEOUT = 2
 
 
 def _lower_parallel_limits(node):
@@ -31,19 +35,27 @@ def _has_key(node, key):
     return isinstance(node, list) and any(_has_key(v, key) for v in node)
 
 
+def _overrides(config):
+    config = _lower_parallel_limits(config)
+    assert 'timeout' in config['router_settings'], 'the rendered config has no router_settings.timeout'
+    config['router_settings'].update(timeout=CALL_TIMEOUT, num_retries=0)
+    config['litellm_settings']['num_retries'] = 0
+    return config
+
+
 @pytest.fixture(scope='module')
-def limited_proxy(reference, bedrock_server, tmp_path_factory):
+def keys_proxy(reference, bedrock_server, tmp_path_factory):
     assert _has_key(reference.config, 'max_parallel_requests'), 'the rendered config sets no max_parallel_requests'
-    with LiteLlmProxy(reference, bedrock_server.endpoint, name='limited', workdir=tmp_path_factory.mktemp('limited'),
-                      config_overrides=_lower_parallel_limits) as p:
+    with LiteLlmProxy(reference, bedrock_server.endpoint, name='keys', workdir=tmp_path_factory.mktemp('keys'),
+                      config_overrides=_overrides) as p:
         yield p
 
 
-def test_max_parallel_requests_bounds_the_requests_in_flight_per_deployment(reference, limited_proxy, bedrock, model_ids):
+def test_max_parallel_requests_bounds_the_requests_in_flight_per_deployment(reference, keys_proxy, bedrock, model_ids):
     alias = alias_without_fallback(reference)
-    bedrock.behave(model_ids[alias], delay=2)
+    bedrock.behave(model_ids[alias], delay=1)
     with concurrent.futures.ThreadPoolExecutor(REQUESTS) as pool:
-        responses = list(pool.map(lambda _: limited_proxy.chat(alias, timeout=120), range(REQUESTS)))
+        responses = list(pool.map(lambda _: keys_proxy.chat(alias, timeout=120), range(REQUESTS)))
     assert all(r.status_code in (200, 429) for r in responses), [r.status_code for r in responses]
     command = reference.command
     workers = int(command[command.index('--num_workers') + 1]) if '--num_workers' in command else 1
@@ -52,3 +64,14 @@ def test_max_parallel_requests_bounds_the_requests_in_flight_per_deployment(refe
     assert peak <= LIMIT * workers, (
         f'{peak} requests in flight at one deployment with max_parallel_requests {LIMIT} (rendered in {where or "model_list"}) '
         f'and {workers} workers: the proxy does not read the key where the construct writes it')
+
+
+def test_the_routing_timeout_ends_a_call_to_bedrock_that_takes_longer(reference, keys_proxy, bedrock, model_ids):
+    alias = alias_without_fallback(reference)
+    bedrock.behave(model_ids[alias], delay=CALL_TIMEOUT + 1.5)
+    started = time.monotonic()
+    response = keys_proxy.chat(alias, timeout=60)
+    elapsed = time.monotonic() - started
+    assert response.status_code == 408, (
+        f'a {CALL_TIMEOUT + 1.5} s reply with router_settings.timeout {CALL_TIMEOUT} s answered {response.status_code} '
+        f'after {elapsed:.1f} s: the proxy does not apply router_settings.timeout to the call')
