@@ -285,6 +285,16 @@ class LiteLlmProxy:
             self._log_file.close()
         return process.returncode
 
+    def send_signal(self, sig: int = signal.SIGTERM) -> None:
+        """Signals the main process only, as ECS signals a container's PID 1 when it stops a task."""
+        assert self._process is not None, 'the proxy is not running'
+        self._process.send_signal(sig)
+
+    def wait(self, timeout: float) -> int:
+        """The exit code of the main process; raises subprocess.TimeoutExpired after ``timeout`` seconds."""
+        assert self._process is not None, 'the proxy is not running'
+        return self._process.wait(timeout=timeout)
+
     def __enter__(self):
         return self.start()
 
