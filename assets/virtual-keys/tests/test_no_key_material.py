@@ -4,7 +4,7 @@ PhysicalResourceId) the handler produces."""
 import hashlib
 
 import pytest
-from conftest import KEY_ARN, MASTER_ARN, AwsError, FakeContext, FakeSecrets, closed_port_url, event, new_key
+from key_handler_support import KEY_ARN, MASTER_ARN, AwsError, FakeContext, FakeSecrets, closed_port_url, event, new_key
 from fake_litellm import FakeLiteLLM
 
 import virtual_keys as handler

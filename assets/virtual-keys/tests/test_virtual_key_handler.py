@@ -2,7 +2,7 @@ import json
 import time
 
 import pytest
-from conftest import (KEY_ARN, MASTER_ARN, OWNER, AwsError, FakeContext, FakeSecrets, closed_port_url, event,
+from key_handler_support import (KEY_ARN, MASTER_ARN, OWNER, AwsError, FakeContext, FakeSecrets, closed_port_url, event,
                       expected_row, new_key)
 from fake_litellm import FakeLiteLLM, hash_key
 
