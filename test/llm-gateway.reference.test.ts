@@ -1,5 +1,5 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { container, env, gatewayTemplate } from './helpers';
+import { container, env, gatewayTemplate, onlyResource } from './helpers';
 
 // The whole default template, checked point by point against the SPEC.
 let template: Template;
@@ -22,15 +22,17 @@ describe('S-SVC service', () => {
     });
   });
 
-  test('S-SVC-2 ports 4000 and 8001, health app on 8001, region, standalone health thread off (S-FIX-3, S-FIX-15)', () => {
+  test('one port (4000: proxy, admin UI and health), region, offline switches, graceful shutdown inside the stop timeout', () => {
     expect(container(template).PortMappings).toEqual([
       { ContainerPort: 4000, Name: 'proxy', Protocol: 'tcp' },
-      { ContainerPort: 8001, Name: 'health', Protocol: 'tcp' },
     ]);
     expect(env(template)).toEqual({
-      SEPARATE_HEALTH_APP: '1',
-      SEPARATE_HEALTH_PORT: '8001',
-      LITELLM_STANDALONE_HEALTH_PORT: '0',
+      // LiteLLM's bundled model prices and headers instead of downloads from GitHub at start
+      LITELLM_LOCAL_MODEL_COST_MAP: 'True',
+      LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS: 'True',
+      LITELLM_LOCAL_AUTOROUTER_PRESETS: 'True',
+      LITELLM_LOCAL_BLOG_POSTS: 'True',
+      LITELLM_LOCAL_POLICY_TEMPLATES: 'True',
       AWS_REGION_NAME: 'us-east-1',
       LITELLM_LOG: 'INFO',
       DATABASE_HOST: { 'Fn::GetAtt': [expect.stringMatching(/^GatewayDatabaseCluster/), 'Endpoint.Address'] },
@@ -43,18 +45,20 @@ describe('S-SVC service', () => {
       REDIS_USERNAME: 'litellm',
       // ElastiCache Serverless is cluster-mode only: LiteLLM's cluster client, started from the endpoint
       REDIS_CLUSTER_NODES: { 'Fn::Join': ['', ['[{"host":"', { 'Fn::GetAtt': [expect.stringMatching(/^GatewayCache/), 'Endpoint.Address'] }, '","port":6379}]']] },
-      SUPERVISORD_STOPWAITSECS: '120',
+      // 105 s for requests in flight + gunicorn's 10 s teardown end before ECS kills the container at 120 s
+      GRACEFUL_SHUTDOWN_TIMEOUT: '105',
     });
   });
 
-  test('S-IMG-1 command: config, port 4000, two gunicorn workers', () => {
+  test('entry point litellm; command: config, port 4000, two gunicorn workers', () => {
+    expect(container(template).EntryPoint).toEqual(['litellm']);
     expect(container(template).Command).toEqual(['--config', '/app/config.yaml', '--port', '4000', '--num_workers', '2', '--run_gunicorn']);
   });
 
-  test('S-SVC-3 health check with the image\'s Python on /health/liveliness, 30 s, start period 60 s (S-FIX-1/2)', () => {
+  test('container health check with the image\'s Python on the proxy port\'s /health/liveliness, 30 s, start period 60 s', () => {
     const hc = container(template).HealthCheck;
     expect(hc).toEqual({
-      Command: ['CMD', 'python', '-c', "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8001/health/liveliness', timeout=5)"],
+      Command: ['CMD', 'python3', '-c', "import urllib.request; urllib.request.urlopen('http://127.0.0.1:4000/health/liveliness', timeout=5)"],
       Interval: 30,
       Timeout: 10,
       Retries: 3,
@@ -70,7 +74,14 @@ describe('S-SVC service', () => {
     for (const lg of Object.values(groups)) expect((lg as any).Properties).toEqual({ RetentionInDays: 14 });
     expect(container(template).LogConfiguration).toEqual({
       LogDriver: 'awslogs',
-      Options: { 'awslogs-group': { Ref: expect.stringMatching(/^GatewayServiceLogGroup/) }, 'awslogs-stream-prefix': 'litellm', 'awslogs-region': 'us-east-1' },
+      Options: {
+        'awslogs-group': { Ref: expect.stringMatching(/^GatewayServiceLogGroup/) },
+        'awslogs-stream-prefix': 'litellm',
+        'awslogs-region': 'us-east-1',
+        // a stalled log stream never stalls the proxy; the buffer holds minutes of metric lines
+        'mode': 'non-blocking',
+        'max-buffer-size': '26214400b',
+      },
     });
   });
 
@@ -250,9 +261,11 @@ describe('S-LB load balancer', () => {
   });
 
   // S-LB-2 drained 30 s; the library drains for the request timeout so deploys do not cut streams (issue #7).
-  test('S-LB-2 health on 8001 /health/liveliness, 200; deregistration delay = request timeout', () => {
+  test('load balancer health on the proxy port, /health/liveliness, 200; deregistration delay = request timeout', () => {
+    const targetGroup = onlyResource(template, 'AWS::ElasticLoadBalancingV2::TargetGroup').Properties;
+    expect(targetGroup.HealthCheckPort).toBeUndefined(); // the traffic port, 4000
+    expect(targetGroup.Port).toBe(4000);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
-      HealthCheckPort: '8001',
       HealthCheckPath: '/health/liveliness',
       Matcher: { HttpCode: '200' },
       TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '600' }]),
@@ -276,13 +289,12 @@ describe('S-NET security groups', () => {
     });
   });
 
-  test('ecs-sg ← alb-sg :4000 and :8001 only; db-sg ← ecs-sg :5432 only; cache ← ecs-sg :6379 only', () => {
+  test('ecs-sg ← alb-sg :4000 only; db-sg ← ecs-sg :5432 only; cache ← ecs-sg :6379 only', () => {
     const rules = ingress().map((r) => `${r.GroupId['Fn::GetAtt'][0].replace(/[A-F0-9]{8}$/, '')} <- ${r.SourceSecurityGroupId['Fn::GetAtt'][0].replace(/[A-F0-9]{8}$/, '')} :${r.FromPort}-${r.ToPort}`);
     expect(rules.sort()).toEqual([
       'GatewayCacheSecurityGroup <- GatewayServiceServiceSecurityGroup :6379-6379',
       'GatewayDatabaseSecurityGroup <- GatewayServiceServiceSecurityGroup :5432-5432',
       'GatewayServiceServiceSecurityGroup <- GatewayServiceLoadBalancerSecurityGroup :4000-4000',
-      'GatewayServiceServiceSecurityGroup <- GatewayServiceLoadBalancerSecurityGroup :8001-8001',
     ]);
   });
 

@@ -20,14 +20,17 @@ import { bedrockInvokeStatements } from './private/bedrock-policy';
 import { litellmLogDriver } from './private/log-driver';
 import { validateFargateSize, validateServiceOptions } from './private/validate';
 
-/** The path the load balancer probes on the health port. */
+/** The path the load balancer probes on the proxy port (both answer without a key and call no model). */
 export enum HealthCheckPath {
   /**
-   * `/health/liveliness`: the process answers; no database or model calls. Recommended: the separate health app
-   * has no database client of its own, so its readiness check cannot speak for the proxy's database connection.
+   * `/health/liveliness`: the proxy process answers. A database outage then leaves the tasks in service (requests
+   * that need the database fail, cached keys keep working) instead of cycling every task.
    */
   LIVELINESS = '/health/liveliness',
-  /** `/health/readiness`: also reports the database connection (503 when it is down, in newer LiteLLM versions). */
+  /**
+   * `/health/readiness`: also 503 while the database is unreachable or stalled, and while a task shuts down; the load
+   * balancer then takes the task out of service, and ECS replaces it.
+   */
   READINESS = '/health/readiness',
 }
 
@@ -171,7 +174,7 @@ export interface GatewayServiceOptions {
    */
   readonly healthCheckStartPeriod?: Duration;
   /**
-   * The load balancer's health-check path on the health port.
+   * The load balancer's health-check path on the proxy port.
    *
    * @default HealthCheckPath.LIVELINESS
    */
@@ -245,7 +248,20 @@ export interface GatewayServiceProps extends GatewayServiceOptions {
 }
 
 const PROXY_PORT = 4000;
-const HEALTH_PORT = 8001;
+/** Seconds gunicorn adds to LiteLLM's graceful-shutdown timeout for its own teardown (`litellm/constants.py`). */
+const GUNICORN_TEARDOWN_HEADROOM_SECONDS = 10;
+
+/**
+ * LiteLLM fetches these from GitHub at start unless told to use the copies bundled with the release: a task must not
+ * depend on a download at start (no egress, a GitHub outage), and bundled prices keep spend reproducible per release.
+ */
+const OFFLINE_ENVIRONMENT: Record<string, string> = {
+  LITELLM_LOCAL_MODEL_COST_MAP: 'True',
+  LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS: 'True',
+  LITELLM_LOCAL_AUTOROUTER_PRESETS: 'True',
+  LITELLM_LOCAL_BLOG_POSTS: 'True',
+  LITELLM_LOCAL_POLICY_TEMPLATES: 'True',
+};
 
 /**
  * LiteLLM on ECS Fargate (arm64) behind an internal Application Load Balancer, with auto-scaling, secrets injected
@@ -356,7 +372,9 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       ? { REDIS_PASSWORD: ecs.Secret.fromSecretsManager(props.cache.password) }
       : {};
     const migrateOnce = props.migrateOnce ?? true;
+    // Serving and migration tasks alike: both import LiteLLM, which reads these at start.
     const databaseEnvironment = {
+      ...OFFLINE_ENVIRONMENT,
       AWS_REGION_NAME: region,
       LITELLM_LOG: props.logLevel ?? LogLevel.INFO,
       // LiteLLM builds DATABASE_URL from these (URL-encoding the password) when DATABASE_URL is unset (S-FIX-11).
@@ -372,25 +390,19 @@ export class GatewayService extends Construct implements ec2.IConnectable {
     this.container = this.taskDefinition.addContainer('litellm', {
       image: image.containerImage,
       essential: true,
+      // `litellm` itself, not the image's entrypoint script: what runs is then fixed by the task definition (which the
+      // local twin reads and runs) rather than by a script that changes between LiteLLM releases.
+      entryPoint: ['litellm'],
       command: ['--config', '/app/config.yaml', '--port', String(PROXY_PORT), '--num_workers', String(workers), '--run_gunicorn'],
-      portMappings: [
-        { containerPort: PROXY_PORT, name: 'proxy' },
-        { containerPort: HEALTH_PORT, name: 'health' },
-      ],
+      portMappings: [{ containerPort: PROXY_PORT, name: 'proxy' }],
       environment: {
-        // The separate health app answers on its own port even when the proxy's workers are busy (S-FIX-3:
-        // its default port is 4001, so the port is set explicitly).
-        SEPARATE_HEALTH_APP: '1',
-        SEPARATE_HEALTH_PORT: String(HEALTH_PORT),
-        // Newer LiteLLM versions also start a standalone health thread on 8001 by default: off, so that the
-        // health app alone owns the port (S-FIX-15).
-        LITELLM_STANDALONE_HEALTH_PORT: '0',
         ...databaseEnvironment,
         ...cacheEnvironment,
         // The one-off migration task owns the schema; serving tasks skip `prisma migrate deploy` (S-FIX-10).
         ...(migrateOnce ? { DISABLE_SCHEMA_UPDATE: 'true' } : {}),
-        // supervisord gives the proxy this long to finish after SIGTERM; ECS kills the task at stopTimeout anyway.
-        SUPERVISORD_STOPWAITSECS: String(stopTimeout.toSeconds()),
+        // After SIGTERM LiteLLM stops taking requests and lets those in flight finish for this long; gunicorn adds
+        // its teardown headroom, and the sum must end before ECS kills the container at stopTimeout.
+        GRACEFUL_SHUTDOWN_TIMEOUT: String(Math.max(1, stopTimeout.toSeconds() - GUNICORN_TEARDOWN_HEADROOM_SECONDS - 5)),
       },
       secrets: {
         ...databaseSecrets,
@@ -400,9 +412,9 @@ export class GatewayService extends Construct implements ec2.IConnectable {
         UI_PASSWORD: ecs.Secret.fromSecretsManager(props.uiCredentials, 'password'),
       },
       healthCheck: {
-        // The image has neither curl nor wget (S-FIX-1); its own Python probes the health app. /health would
-        // need a key and call every model (S-FIX-2).
-        command: ['CMD', 'python', '-c', `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${HEALTH_PORT}/health/liveliness', timeout=5)`],
+        // The image has neither curl nor wget; its own Python probes the proxy. /health would need a key and call
+        // every model; /health/liveliness answers without a key and calls nothing.
+        command: ['CMD', 'python3', '-c', `import urllib.request; urllib.request.urlopen('http://127.0.0.1:${PROXY_PORT}/health/liveliness', timeout=5)`],
         interval: Duration.seconds(30),
         timeout: Duration.seconds(10),
         retries: 3,
@@ -420,7 +432,7 @@ export class GatewayService extends Construct implements ec2.IConnectable {
     });
     this.securityGroup = new ec2.SecurityGroup(this, 'ServiceSecurityGroup', {
       vpc: props.vpc,
-      description: 'LiteLLM gateway tasks: proxy and health ports from the load balancer only',
+      description: 'LiteLLM gateway tasks: proxy port from the load balancer only',
       allowAllOutbound: false,
     });
     // HTTPS to AWS APIs (Bedrock, Secrets Manager, ECR, CloudWatch Logs) through the NAT or VPC endpoints.
@@ -485,8 +497,8 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       targets: [this.service.loadBalancerTarget({ containerName: this.container.containerName, containerPort: PROXY_PORT })],
       deregistrationDelay: props.deregistrationDelay ?? Duration.seconds(Math.min(props.config.requestTimeout.toSeconds(), 3600)),
       healthCheck: {
-        // The health app on its own port: a proxy busy with long streams still answers here (S-LB-2, S-FIX-2).
-        port: String(HEALTH_PORT),
+        // The proxy port itself (LiteLLM no longer has a separate health app); never /health, which needs a key and
+        // calls every model.
         path: props.healthCheckPath ?? HealthCheckPath.LIVELINESS,
         healthyHttpCodes: '200',
         interval: Duration.seconds(30),
@@ -495,8 +507,6 @@ export class GatewayService extends Construct implements ec2.IConnectable {
         unhealthyThresholdCount: 3,
       },
     });
-    // The target group registers the proxy port; the health port needs its own rule.
-    this.securityGroup.connections.allowFrom(this.loadBalancerSecurityGroup, ec2.Port.tcp(HEALTH_PORT), 'Load balancer health checks');
 
     this.service.connections.allowTo(props.database.securityGroup, ec2.Port.tcp(props.database.port ?? 5432), 'LiteLLM gateway tasks to the database');
     if (props.cache) {
