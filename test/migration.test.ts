@@ -16,6 +16,7 @@ test('the one-off task runs the same image with the migrate-and-exit command tha
   const migrate = containerNamed(template, 'migrate');
   // LiteLLM 1.82.3 to 1.103 log a failed migration and exit 0 without --enforce_prisma_migration_check; the
   // deploy would then roll the service onto a schema its version does not expect.
+  expect(migrate.EntryPoint).toEqual(['litellm']);
   expect(migrate.Command).toEqual(['--config', '/app/config.yaml', '--skip_server_startup', '--enforce_prisma_migration_check']);
   expect(migrate.EntryPoint).toBeUndefined();
   expect(migrate.Image).toEqual(container(template).Image);

@@ -91,6 +91,8 @@ export class GatewayMigration extends Construct {
     this.taskDefinition.addContainer(CONTAINER_NAME, {
       image: props.image,
       essential: true,
+      // As the serving container: `litellm` itself, so the task definition fixes what runs whatever the image's script.
+      entryPoint: ['litellm'],
       command: MIGRATION_COMMAND,
       environment: { ...props.environment, ...MIGRATION_ENVIRONMENT },
       secrets: props.secrets,
