@@ -21,6 +21,8 @@ def _health_check_argv(health_check):
 
 
 def test_container_health_check_command_succeeds_against_the_proxy(reference, proxy):
+    # The probe is run as written, with the task's ports: the proxy must hold the task's port in this namespace.
+    assert proxy.port == reference.container_port, f'another process holds port {reference.container_port}'
     hc = reference.health_check
     result = subprocess.run(_health_check_argv(hc), capture_output=True, text=True, timeout=hc.get('Timeout', 5) + 5)
     assert result.returncode == 0, (

@@ -264,14 +264,15 @@ class LiteLlmProxy:
         raise ProxyFailed(f'{self.name} did not answer within {self.start_timeout} s:\n{self.log_tail()}')
 
     def stop(self) -> int | None:
-        """Ends the whole process group (gunicorn master and workers): SIGTERM, then SIGKILL after 20 s."""
+        """SIGTERM to the main process, as ECS stops a task; after 30 s, and for anything left of the process group
+        (gunicorn workers), SIGKILL."""
         process, self._process = self._process, None
         if process is None:
             return None
         if process.poll() is None:
             try:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=20)
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait(timeout=10)
