@@ -6,7 +6,7 @@ import json
 import httpx
 import pytest
 
-from twin.fake_bedrock import CONTEXT_WINDOW, THROTTLE
+from twin.fake_bedrock import CONTEXT_WINDOW, THROTTLE, usage
 from twin.metric_filters import matches
 
 from helpers import alias_without_fallback, fallback_pair, wait_for_metric_lines
@@ -42,9 +42,7 @@ def _json_or_none(line):
 
 def usage_of(bedrock, model_id):
     """(prompt, completion) tokens the fake reported for its last answer to ``model_id``."""
-    from twin.fake_bedrock import _prompt_words, reply_text
-    call = bedrock.calls(model_id)[-1]
-    return _prompt_words(call.body), len(reply_text(model_id).split())
+    return usage(model_id, bedrock.calls(model_id)[-1].body)
 
 
 def test_a_plain_completion_writes_one_line_with_tokens_cost_and_time(reference, proxy, bedrock, model_ids):

@@ -64,6 +64,11 @@ def reply_text(model_id: str) -> str:
     return f'Hello from the twin Bedrock, answering as {model_id}. This sentence arrives whole.'
 
 
+def usage(model_id: str, body: dict[str, Any]) -> tuple[int, int]:
+    """(input, output) tokens the fake reports for a request body: the prompt's words, the reply's words."""
+    return _prompt_words(body), len(reply_text(model_id).split())
+
+
 def _prompt_words(body: dict[str, Any]) -> int:
     words = 0
     for message in body.get('messages', []):
@@ -256,12 +261,8 @@ class FakeBedrock:
         h.wfile.write(data)
         h.wfile.flush()
 
-    @staticmethod
-    def _usage(model_id: str, body: dict[str, Any]) -> tuple[int, int]:
-        return _prompt_words(body), len(reply_text(model_id).split())
-
     def _converse(self, model_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        prompt, completion = self._usage(model_id, body)
+        prompt, completion = usage(model_id, body)
         return {
             'output': {'message': {'role': 'assistant', 'content': [{'text': reply_text(model_id)}]}},
             'stopReason': 'end_turn',
@@ -270,7 +271,7 @@ class FakeBedrock:
         }
 
     def _invoke(self, model_id: str, body: dict[str, Any]) -> dict[str, Any]:
-        prompt, completion = self._usage(model_id, body)
+        prompt, completion = usage(model_id, body)
         return {
             'id': f'msg_twin_{time.time_ns()}', 'type': 'message', 'role': 'assistant', 'model': model_id,
             'content': [{'type': 'text', 'text': reply_text(model_id)}],
@@ -279,7 +280,7 @@ class FakeBedrock:
         }
 
     def _converse_stream(self, h: BaseHTTPRequestHandler, model_id: str, body: dict[str, Any], chunk_delay: float) -> None:
-        prompt, completion = self._usage(model_id, body)
+        prompt, completion = usage(model_id, body)
         words = reply_text(model_id).split(' ')
         events = [encode_event({'role': 'assistant'}, 'messageStart')]
         for i, word in enumerate(words):

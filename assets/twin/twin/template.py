@@ -15,8 +15,11 @@ from typing import Any
 import yaml
 
 
-class ReferenceError(AssertionError):
+class TemplateError(AssertionError):
     """The synthesized reference lacks something the twin relies on."""
+
+
+ReferenceError = TemplateError  # noqa: A001 - the earlier name, still imported by twin.postgres
 
 
 @dataclass(frozen=True)
@@ -85,9 +88,8 @@ class Reference:
     @property
     def target_health_check(self) -> TargetHealthCheck:
         props = self.template['Resources'][self.target_group_id]['Properties']
-        for key in ('HealthCheckPath',):
-            if key not in props:
-                raise ReferenceError(f'target group {self.target_group_id} has no {key}')
+        if 'HealthCheckPath' not in props:
+            raise TemplateError(f'target group {self.target_group_id} has no HealthCheckPath')
         return TargetHealthCheck(
             port=str(props.get('HealthCheckPort', 'traffic-port')),
             path=props['HealthCheckPath'],
@@ -102,7 +104,7 @@ class Reference:
         listeners = [r for r in resources.values() if r['Type'] == 'AWS::ElasticLoadBalancingV2::Listener'
                      and {'Ref': self.target_group_id} in [a.get('TargetGroupArn') for a in r['Properties'].get('DefaultActions', [])]]
         if len(listeners) != 1:
-            raise ReferenceError(f'expected one listener forwarding to {self.target_group_id}, found {len(listeners)}')
+            raise TemplateError(f'expected one listener forwarding to {self.target_group_id}, found {len(listeners)}')
         lb = resources[listeners[0]['Properties']['LoadBalancerArn']['Ref']]['Properties']
         attributes = {a['Key']: a['Value'] for a in lb.get('LoadBalancerAttributes', [])}
         return int(attributes.get('idle_timeout.timeout_seconds', 60))  # 60 s: the ALB default
@@ -124,7 +126,7 @@ class Reference:
     def region(self) -> str:
         region = self.environment.get('AWS_REGION_NAME')
         if not isinstance(region, str):
-            raise ReferenceError('the container environment has no literal AWS_REGION_NAME')
+            raise TemplateError('the container environment has no literal AWS_REGION_NAME')
         return region
 
     @property
@@ -133,7 +135,7 @@ class Reference:
         ref = self.config.get('general_settings', {}).get('master_key')
         prefix = 'os.environ/'
         if not isinstance(ref, str) or not ref.startswith(prefix):
-            raise ReferenceError(f'general_settings.master_key is {ref!r}, not os.environ/<NAME>')
+            raise TemplateError(f'general_settings.master_key is {ref!r}, not os.environ/<NAME>')
         return ref[len(prefix):]
 
     def model_ids(self) -> dict[str, str]:
@@ -142,7 +144,7 @@ class Reference:
         for entry in self.config['model_list']:
             model = entry['litellm_params']['model']
             if not model.startswith('bedrock/'):
-                raise ReferenceError(f'alias {entry["model_name"]} is not a Bedrock model: {model}')
+                raise TemplateError(f'alias {entry["model_name"]} is not a Bedrock model: {model}')
             rest = model[len('bedrock/'):]
             for route in ('converse/', 'invoke/'):
                 if rest.startswith(route):
@@ -157,12 +159,12 @@ class Reference:
             for lb in resource['Properties'].get('LoadBalancers', []):
                 if lb.get('TargetGroupArn') == {'Ref': self.target_group_id}:
                     return lb
-        raise ReferenceError(f'no ECS service registers target group {self.target_group_id}')
+        raise TemplateError(f'no ECS service registers target group {self.target_group_id}')
 
 
 def _one(items: list, what: str):
     if len(items) != 1:
-        raise ReferenceError(f'expected exactly one {what}, found {len(items)}')
+        raise TemplateError(f'expected exactly one {what}, found {len(items)}')
     return items[0]
 
 
@@ -187,12 +189,12 @@ def load_reference(outdir: str | Path) -> Reference:
     task_definition_id = service['Properties']['TaskDefinition'].get('Ref')
     target_group_id = lb['TargetGroupArn'].get('Ref') if isinstance(lb.get('TargetGroupArn'), dict) else None
     if task_definition_id not in resources or target_group_id not in resources:
-        raise ReferenceError('the service must reference its task definition and target group in the same template')
+        raise TemplateError('the service must reference its task definition and target group in the same template')
     containers = resources[task_definition_id]['Properties']['ContainerDefinitions']
     container = _one([c for c in containers if c['Name'] == lb['ContainerName']], f'container named {lb["ContainerName"]}')
     for key in ('Command', 'HealthCheck', 'PortMappings'):
         if key not in container:
-            raise ReferenceError(f'the serving container has no {key}')
+            raise TemplateError(f'the serving container has no {key}')
 
     # The image asset: the assets manifest next to the template lists the Docker images; the container's image URI
     # ends with the asset's tag.
@@ -205,7 +207,7 @@ def load_reference(outdir: str | Path) -> Reference:
     asset_hash = _one(matching, 'Docker image asset used by the serving container')
     asset_dir = outdir / docker_images[asset_hash]['source']['directory']
     if not (asset_dir / 'config.yaml').is_file() or not (asset_dir / 'callbacks').is_dir():
-        raise ReferenceError(f'the image asset {asset_dir} has no config.yaml or callbacks/')
+        raise TemplateError(f'the image asset {asset_dir} has no config.yaml or callbacks/')
 
     filters = []
     for logical_id, r in resources.items():
@@ -223,7 +225,7 @@ def load_reference(outdir: str | Path) -> Reference:
             dimensions={d['Key']: d['Value'] for d in t.get('Dimensions', [])},
         ))
     if not filters:
-        raise ReferenceError('the stack has no metric filters')
+        raise TemplateError('the stack has no metric filters')
 
     return Reference(
         outdir=outdir,
