@@ -72,11 +72,15 @@ class _Tls:
         d = self.directory
         self.ca_cert, ca_key = d / 'ca.crt', d / 'ca.key'
         self.cert, self.key = d / 'server.crt', d / 'server.key'
-        run = lambda *args: subprocess.run(['openssl', *args], check=True, capture_output=True, timeout=60)  # noqa: E731
+
+        def run(*args: str) -> None:
+            subprocess.run(['openssl', *args], check=True, capture_output=True, timeout=60)
+
         run('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=twin-ca',
             '-keyout', str(ca_key), '-out', str(self.ca_cert))
         csr = d / 'server.csr'
-        run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', str(self.key), '-out', str(csr))
+        run('req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost',
+            '-keyout', str(self.key), '-out', str(csr))
         ext = d / 'san.ext'
         ext.write_text('subjectAltName=IP:127.0.0.1,DNS:localhost\n')
         run('x509', '-req', '-in', str(csr), '-CA', str(self.ca_cert), '-CAkey', str(ca_key), '-CAcreateserial',
