@@ -83,6 +83,32 @@ def connect_ex(self, address):
     return _connect_ex(self, address)
 socket.socket.connect = connect
 socket.socket.connect_ex = connect_ex
+
+# Event loops resolve and connect outside the socket module: asyncio's through loop methods, uvloop's (the
+# proxy's loop) in libuv. Both are wrapped at the loop level.
+def _wrap_loop(cls):
+    _gai, _cc = cls.getaddrinfo, cls.create_connection
+    async def getaddrinfo(self, host, *args, **kwargs):
+        h = host.decode() if isinstance(host, bytes) else host
+        if h not in _LOCAL and not str(h).startswith("127."):
+            _record("resolve %s (event loop)" % h)
+        return await _gai(self, host, *args, **kwargs)
+    async def create_connection(self, *args, **kwargs):
+        host = kwargs.get("host", args[1] if len(args) > 1 else None)
+        if host not in _LOCAL and not str(host).startswith("127.") and not kwargs.get("sock"):
+            _record("connect %s:%s (event loop)" % (host, kwargs.get("port", args[2] if len(args) > 2 else "")))
+        return await _cc(self, *args, **kwargs)
+    cls.getaddrinfo, cls.create_connection = getaddrinfo, create_connection
+    return cls
+import asyncio.base_events
+_wrap_loop(asyncio.base_events.BaseEventLoop)
+try:
+    import uvloop
+    class _ObservedLoop(uvloop.Loop):
+        pass
+    uvloop.Loop = _wrap_loop(_ObservedLoop)
+except ImportError:
+    pass
 '''
 
 
