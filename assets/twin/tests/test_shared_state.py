@@ -15,12 +15,14 @@ import json
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import httpx
 import pytest
 
 from twin.proxy import LiteLlmProxy, free_port
+from twin.fake_bedrock import SERVER_ERROR
 from twin.redis_servers import LOOPBACK, RedisServers
 
 RPM = 2
@@ -75,8 +77,8 @@ def _with_rpm(config: dict) -> dict:
 
 
 @pytest.fixture(scope='module', params=['standalone', 'cluster'])
-def shared(request, reference, bedrock_server, tmp_path_factory):
-    """Redis (standalone or a 3-node cluster) and two proxies × 2 workers pointed at it, as the task is."""
+def redis(request, reference):
+    """Redis shaped like the task's cache: standalone, or 3 nodes (ElastiCache Serverless is cluster-mode only)."""
     cluster = request.param == 'cluster'
     env = reference.environment
     assert 'REDIS_PORT' in env, 'the task environment has no REDIS_PORT'
@@ -87,27 +89,45 @@ def shared(request, reference, bedrock_server, tmp_path_factory):
         assert {int(n['port']) for n in nodes} == {int(env['REDIS_PORT'])}
     tls = str(env.get('REDIS_SSL', '')).lower() == 'true'
     with RedisServers(cluster=cluster, tls=tls, port=int(env['REDIS_PORT'])) as servers:
-        redis_env = _task_redis_environment(reference, servers, cluster)
-        proxies: list[LiteLlmProxy] = []
-        try:
-            for i in range(2):
-                overrides = dict(redis_env)
-                if proxies:  # one admin key for the gateway, as every task reads the same secret
-                    overrides[reference.master_key_variable] = proxies[0].admin_key
-                # The first proxy takes the task's port when it is free, the second any free port.
-                proxies.append(LiteLlmProxy(reference, bedrock_server.endpoint, port=None if i == 0 else free_port(),
-                                            shared_state=True, env_overrides=overrides, config_overrides=_with_rpm,
-                                            workdir=tmp_path_factory.mktemp(f'{request.param}-proxy{i}'),
-                                            name=f'{request.param}-proxy{i}'))
-            assert proxies[0].port != proxies[1].port
-            assert proxies[0].config['router_settings'] == _with_rpm(reference.config)['router_settings']
-            with ThreadPoolExecutor(2) as pool:
-                list(pool.map(lambda p: p.start(), proxies))
-            time.sleep(3)  # liveliness answers with the first worker up; give the second its start
-            yield servers, proxies
-        finally:
-            for p in proxies:
-                p.stop()
+        yield servers
+
+
+@contextmanager
+def _proxy_pair(reference, bedrock_server, servers: RedisServers, tmp_path_factory, name: str, config_overrides=None):
+    """Two proxies × 2 workers (the task's command) with the task's config and REDIS_* pointed at `servers`."""
+    redis_env = _task_redis_environment(reference, servers, servers.cluster)
+    proxies: list[LiteLlmProxy] = []
+    try:
+        for i in range(2):
+            overrides = dict(redis_env)
+            if proxies:  # one admin key for the gateway, as every task reads the same secret
+                overrides[reference.master_key_variable] = proxies[0].admin_key
+            # The first proxy takes the task's port when it is free, the second any free port.
+            proxies.append(LiteLlmProxy(reference, bedrock_server.endpoint, port=None if i == 0 else free_port(),
+                                        shared_state=True, env_overrides=overrides, config_overrides=config_overrides,
+                                        workdir=tmp_path_factory.mktemp(f'{name}{i}'), name=f'{name}{i}'))
+        assert proxies[0].port != proxies[1].port
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(lambda p: p.start(), proxies))
+        time.sleep(3)  # liveliness answers with the first worker up; give the second its start
+        yield proxies
+    finally:
+        for p in proxies:
+            p.stop()
+
+
+@pytest.fixture(scope='module')
+def shared(redis, reference, bedrock_server, tmp_path_factory):
+    """Two proxies sharing `redis`, two of the aliases at rpm 2."""
+    name = f'{"cluster" if redis.cluster else "standalone"}-proxy'
+    with _proxy_pair(reference, bedrock_server, redis, tmp_path_factory, name, config_overrides=_with_rpm) as proxies:
+        assert proxies[0].config['router_settings'] == reference.config['router_settings']
+        yield redis, proxies
+
+
+def _redis_trouble(proxies: list[LiteLlmProxy]) -> list[str]:
+    return [f'{p.name}: {line[:300]}' for p in proxies
+            for line in p.log_text().splitlines() if REDIS_TROUBLE.search(line)]
 
 
 def _within_one_minute(seconds_needed: float = 10) -> None:
@@ -117,10 +137,10 @@ def _within_one_minute(seconds_needed: float = 10) -> None:
         time.sleep(60.5 - now.second - now.microsecond / 1e6)
 
 
-def _chat(proxy: LiteLlmProxy, admin_key: str, alias: str) -> httpx.Response:
+def _chat(proxy: LiteLlmProxy, admin_key: str, alias: str, timeout: float = 30) -> httpx.Response:
     # A new connection per request, so that gunicorn may hand it to either worker.
     headers = {'Authorization': f'Bearer {admin_key}', 'Connection': 'close'}
-    return httpx.post(f'{proxy.url}/v1/chat/completions', headers=headers, timeout=30,
+    return httpx.post(f'{proxy.url}/v1/chat/completions', headers=headers, timeout=timeout,
                       json={'model': alias, 'messages': [{'role': 'user', 'content': 'Count me.'}]})
 
 
@@ -157,6 +177,39 @@ def test_a_concurrent_burst_over_both_processes_reaches_the_deployment_rpm_times
 
 def test_no_redis_error_in_either_proxy_log(shared):
     servers, proxies = shared
-    trouble = [f'{p.name}: {line[:300]}' for p in proxies
-               for line in p.log_text().splitlines() if REDIS_TROUBLE.search(line)]
+    trouble = _redis_trouble(proxies)
     assert not trouble, '\n'.join(trouble[:20])
+
+
+def test_a_deployment_cooled_down_by_failures_in_one_process_is_skipped_by_the_other(
+        redis, reference, bedrock_server, bedrock, model_ids, tmp_path_factory):
+    """The router counts a deployment's failures in the shared cache and keeps its cooldown there: once allowed_fails
+    requests have failed on it, wherever they ran, neither process calls it until the cooldown ends."""
+    if not redis.cluster:
+        pytest.skip('shown once, on the cluster (the default cache); it takes two slow failing requests')
+    router = reference.config['router_settings']
+    allowed_fails = router['allowed_fails']
+    primary = model_ids[FALLBACK_ALIAS]
+    assert {FALLBACK_ALIAS: ['claude-fallback']} in router.get('fallbacks', [])
+    with _proxy_pair(reference, bedrock_server, redis, tmp_path_factory, 'cluster-cooldown-proxy') as proxies:
+        key = proxies[0].admin_key
+        bedrock.behave(primary, SERVER_ERROR)
+        # allowed_fails requests fail on the primary in both processes at once; each retries, then falls back.
+        with ThreadPoolExecutor(allowed_fails) as pool:
+            first = list(pool.map(lambda i: _chat(proxies[i % 2], key, FALLBACK_ALIAS, timeout=120),
+                                  range(allowed_fails)))
+        assert [r.status_code for r in first] == [200] * allowed_fails, [r.text[:200] for r in first]
+        assert bedrock.count(primary) >= allowed_fails
+        # The next failure, in the first process, crosses the fleet-wide count: the deployment cools down, and the
+        # request goes to the fallback without retrying. (Counted per process, this one would retry, and so would the
+        # next one in the second process.)
+        calls = []
+        for proxy in proxies:
+            before = bedrock.count(primary)
+            response = _chat(proxy, key, FALLBACK_ALIAS, timeout=120)
+            assert response.status_code == 200, response.text[:300]
+            calls.append(bedrock.count(primary) - before)
+        assert calls[0] <= 1 and calls[1] == 0, \
+            f'calls to the failing primary per request after {allowed_fails} failed requests: {calls}'
+        trouble = _redis_trouble(proxies)
+        assert not trouble, '\n'.join(trouble[:20])
