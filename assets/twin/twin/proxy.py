@@ -1,7 +1,8 @@
 """The real LiteLLM proxy, started as the task definition starts it, on loopback.
 
-What comes from the synthesized reference: the command's arguments, the environment, the names of the secrets, the
-staged ``config.yaml`` and ``callbacks/``. What the twin adds, and why, is listed in ``LiteLlmProxy.additions``:
+What comes from the synthesized reference: the entry point (the venv's ``litellm`` standing in for the image's), the
+command's arguments, the environment, the names of the secrets, the staged ``config.yaml`` and ``callbacks/``.
+What the twin adds, and why, is listed in ``LiteLlmProxy.additions``:
   - a generated test value for every secret (the admin key starts with ``sk-``, as LiteLLM requires);
   - fake AWS credentials and ``AWS_BEDROCK_RUNTIME_ENDPOINT`` pointing at the fake Bedrock (production uses the
     regional endpoint; LiteLLM reads this variable in ``llms/bedrock/base_aws_llm.py`` ``get_runtime_endpoint``);
@@ -264,7 +265,11 @@ class LiteLlmProxy:
 
         command = _replace_argument(reference.command, '--config', str(self.config_path))
         command = _replace_argument(command, '--port', str(self.port))
-        self.command = [str(Path(sys.executable).parent / 'litellm'), *command, '--host', '127.0.0.1']
+        entry = reference.entry_point
+        if Path(entry[0]).name != 'litellm':
+            raise AssertionError(f'the task runs {entry}, not the litellm CLI: teach the twin to run it')
+        # The venv's litellm (the same release) stands in for the image's.
+        self.command = [str(Path(sys.executable).parent / 'litellm'), *entry[1:], *command, '--host', '127.0.0.1']
 
     # Lifecycle -----------------------------------------------------------------------------------------------
     @property

@@ -64,6 +64,22 @@ class Reference:
         return list(self.container['Command'])
 
     @property
+    def entry_point(self) -> list[str]:
+        """What ECS runs the command with: the container's EntryPoint, else the staged Dockerfile's exec-form
+        ENTRYPOINT (the image the CDK CLI builds from that folder)."""
+        if self.container.get('EntryPoint'):
+            return list(self.container['EntryPoint'])
+        dockerfile = self.asset_dir / 'Dockerfile'
+        lines = [line.strip() for line in dockerfile.read_text().splitlines() if line.strip().upper().startswith('ENTRYPOINT')]
+        if not lines:
+            raise TemplateError(f'neither the container nor {dockerfile} sets an entry point: the base image\'s would run')
+        try:
+            entry = json.loads(lines[-1].split(None, 1)[1])
+        except ValueError as e:
+            raise TemplateError(f'{dockerfile}: the twin reads only the exec form of ENTRYPOINT: {lines[-1]}') from e
+        return list(entry)
+
+    @property
     def environment(self) -> dict[str, Any]:
         """Name to value; values CloudFormation resolves at deploy time (Fn::GetAtt…) stay as their JSON objects."""
         return {e['Name']: e['Value'] for e in self.container.get('Environment', [])}
