@@ -23,7 +23,8 @@ def pytest_sessionstart(session):
         raise pytest.UsageError(f'the twin runs only in a network namespace with nothing but loopback; this one has '
                                 f'{interfaces}. Start it with assets/twin/run.sh (unshare -n).')
     if not os.environ.get('TWIN_CDK_OUT'):
-        raise pytest.UsageError('TWIN_CDK_OUT is not set: run assets/twin/run.sh, which synthesizes the reference first.')
+        raise pytest.UsageError('TWIN_CDK_OUT is not set: run assets/twin/run.sh, '
+                                'which synthesizes the reference first.')
 
 
 @pytest.fixture(scope='session')

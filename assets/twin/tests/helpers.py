@@ -23,7 +23,8 @@ def fallback_pair(reference, key='fallbacks'):
 def alias_without_fallback(reference, avoid_model_ids=()):
     """An alias that has no fallbacks and whose model id is not in ``avoid_model_ids``."""
     router = reference.config['router_settings']
-    with_fallbacks = {alias for key in ('fallbacks', 'context_window_fallbacks') for e in router.get(key) or [] for alias in e}
+    with_fallbacks = {alias for key in ('fallbacks', 'context_window_fallbacks')
+                      for e in router.get(key) or [] for alias in e}
     ids = reference.model_ids()
     for alias, model_id in ids.items():
         if alias not in with_fallbacks and model_id not in avoid_model_ids:

@@ -60,9 +60,11 @@ def test_max_parallel_requests_bounds_the_requests_in_flight_per_deployment(refe
     command = reference.command
     workers = int(command[command.index('--num_workers') + 1]) if '--num_workers' in command else 1
     peak = bedrock.peak_in_flight(model_ids[alias])
-    where = [k for k in ('general_settings', 'router_settings', 'litellm_settings') if 'max_parallel_requests' in reference.config.get(k, {})]
+    where = [k for k in ('general_settings', 'router_settings', 'litellm_settings')
+             if 'max_parallel_requests' in reference.config.get(k, {})]
     assert peak <= LIMIT * workers, (
-        f'{peak} requests in flight at one deployment with max_parallel_requests {LIMIT} (rendered in {where or "model_list"}) '
+        f'{peak} requests in flight at one deployment with max_parallel_requests {LIMIT} '
+        f'(rendered in {where or "model_list"}) '
         f'and {workers} workers: the proxy does not read the key where the construct writes it')
 
 

@@ -27,7 +27,8 @@ def router(reference):
     return reference.config['router_settings']
 
 
-def test_primary_500s_are_retried_as_configured_then_land_on_the_fallback(reference, fast_proxy, bedrock, model_ids, router):
+def test_primary_500s_are_retried_as_configured_then_land_on_the_fallback(reference, fast_proxy, bedrock, model_ids,
+                                                                           router):
     primary, fallback = fallback_pair(reference)
     assert model_ids[primary] != model_ids[fallback], 'the fake tells deployments apart by model id'
     bedrock.behave(model_ids[primary], SERVER_ERROR)
@@ -46,7 +47,8 @@ def test_primary_500s_are_retried_as_configured_then_land_on_the_fallback(refere
     assert len({l['trace_id'] for l in lines}) == 1
 
 
-def test_a_context_window_error_lands_on_the_context_window_fallback_without_retries(reference, fast_proxy, bedrock, model_ids):
+def test_a_context_window_error_lands_on_the_context_window_fallback_without_retries(reference, fast_proxy, bedrock,
+                                                                                     model_ids):
     primary, fallback = fallback_pair(reference, 'context_window_fallbacks')
     bedrock.behave(model_ids[primary], CONTEXT_WINDOW)
     response = fast_proxy.chat(primary, timeout=60)
@@ -84,5 +86,6 @@ def test_the_load_balancer_waits_as_long_as_a_timed_out_request_takes_at_the_pro
     settings = reference.config['litellm_settings']
     longest = (1 + router['num_retries']) * settings['request_timeout'] + router['num_retries'] * router['retry_after']
     assert reference.load_balancer_idle_timeout >= longest, (
-        f'idle timeout {reference.load_balancer_idle_timeout} s < {longest} s = (1 + num_retries {router["num_retries"]}) '
+        f'idle timeout {reference.load_balancer_idle_timeout} s < {longest} s = '
+        f'(1 + num_retries {router["num_retries"]}) '
         f'x request_timeout {settings["request_timeout"]} s + retries x retry_after {router["retry_after"]} s')

@@ -77,7 +77,8 @@ def test_a_streamed_completion_writes_one_line_not_one_per_chunk(reference, prox
 
 
 @pytest.mark.parametrize('outcome, status, extra', [(CONTEXT_WINDOW, 400, set()), (THROTTLE, 429, {'Throttles'})])
-def test_a_failed_completion_writes_one_line_after_its_retries(reference, proxy, bedrock, model_ids, outcome, status, extra):
+def test_a_failed_completion_writes_one_line_after_its_retries(reference, proxy, bedrock, model_ids, outcome, status,
+                                                                extra):
     alias = alias_without_fallback(reference)
     bedrock.behave(model_ids[alias], outcome)
     mark = proxy.mark()
@@ -92,11 +93,13 @@ def test_a_failed_completion_writes_one_line_after_its_retries(reference, proxy,
     assert line['error'] and len(line['error']) <= 256
     # LiteLLM's own JSON log lines (json_logs) report the failure at level ERROR: ApplicationErrors counts them.
     app_errors = [f for f in reference.metric_filters if f.metric_name == 'ApplicationErrors']
-    logged = [r for r in map(_json_or_none, proxy.lines_since(mark)) if isinstance(r, dict) and 'litellm_metric' not in r]
+    logged = [r for r in map(_json_or_none, proxy.lines_since(mark))
+              if isinstance(r, dict) and 'litellm_metric' not in r]
     assert app_errors and any(matches(app_errors[0].pattern, record) for record in logged), logged[-5:]
 
 
-def test_a_fallen_back_completion_writes_the_failure_and_one_success_under_one_trace(reference, proxy, bedrock, model_ids):
+def test_a_fallen_back_completion_writes_the_failure_and_one_success_under_one_trace(reference, proxy, bedrock,
+                                                                                     model_ids):
     primary, fallback = fallback_pair(reference, 'context_window_fallbacks')
     bedrock.behave(model_ids[primary], CONTEXT_WINDOW)
     mark = proxy.mark()

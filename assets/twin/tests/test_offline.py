@@ -18,7 +18,8 @@ def test_the_observer_sees_the_proxy_reach_for_the_real_bedrock(reference, bedro
     # above would prove nothing. The namespace refuses the connection.
     with LiteLlmProxy(reference, bedrock.endpoint, name='observed', workdir=tmp_path_factory.mktemp('observed'),
                       env_overrides={'AWS_BEDROCK_RUNTIME_ENDPOINT': None},
-                      config_overrides={'router_settings': {'num_retries': 0}, 'litellm_settings': {'num_retries': 0}}) as p:
+                      config_overrides={'router_settings': {'num_retries': 0},
+                                        'litellm_settings': {'num_retries': 0}}) as p:
         alias = next(iter(reference.model_ids()))
         assert p.chat(alias, timeout=60).status_code >= 500
         attempts = p.egress_attempts()

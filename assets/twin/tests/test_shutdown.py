@@ -22,7 +22,8 @@ def test_sigterm_lets_a_stream_in_flight_finish_whole(reference, bedrock, model_
         pytest.fail('the task sets no GRACEFUL_SHUTDOWN_TIMEOUT: LiteLLM would give open streams its default 30 s')
     alias = alias_without_fallback(reference)
     bedrock.behave(model_ids[alias], chunk_delay=CHUNK_DELAY)
-    with LiteLlmProxy(reference, bedrock.endpoint, name='shutdown', workdir=tmp_path_factory.mktemp('shutdown')) as proxy:
+    with LiteLlmProxy(reference, bedrock.endpoint, name='shutdown',
+                      workdir=tmp_path_factory.mktemp('shutdown')) as proxy:
         pieces, first, errors = [], threading.Event(), []
 
         def stream():

@@ -29,7 +29,8 @@ CONTEXT_WINDOW = 'context_window'
 
 _ERRORS = {
     THROTTLE: (429, 'ThrottlingException', 'Too many requests, please wait before trying again.'),
-    SERVER_ERROR: (500, 'InternalServerException', 'The server encountered an internal error while processing the request.'),
+    SERVER_ERROR: (500, 'InternalServerException',
+                   'The server encountered an internal error while processing the request.'),
     CONTEXT_WINDOW: (400, 'ValidationException', 'Input is too long for requested model.'),
 }
 _PATH = re.compile(r'^/model/(?P<model>[^/]+)/(?P<op>converse|converse-stream|invoke|invoke-with-response-stream)$')
@@ -228,7 +229,8 @@ class FakeBedrock:
             with self._lock:
                 self._in_flight[model_id] -= 1
 
-    def _answer(self, h: BaseHTTPRequestHandler, model_id: str, op: str, body: dict[str, Any], behaviour: Behaviour) -> None:
+    def _answer(self, h: BaseHTTPRequestHandler, model_id: str, op: str, body: dict[str, Any],
+                behaviour: Behaviour) -> None:
         if behaviour.delay:
             time.sleep(behaviour.delay)
         try:
@@ -249,7 +251,8 @@ class FakeBedrock:
             pass  # the client gave up (a timeout test): nothing to answer
 
     @staticmethod
-    def _send_json(h: BaseHTTPRequestHandler, status: int, payload: dict[str, Any], error_type: str | None = None) -> None:
+    def _send_json(h: BaseHTTPRequestHandler, status: int, payload: dict[str, Any],
+                   error_type: str | None = None) -> None:
         data = json.dumps(payload).encode()
         h.send_response(status)
         h.send_header('Content-Type', 'application/json')
@@ -279,7 +282,8 @@ class FakeBedrock:
             'usage': {'input_tokens': prompt, 'output_tokens': completion},
         }
 
-    def _converse_stream(self, h: BaseHTTPRequestHandler, model_id: str, body: dict[str, Any], chunk_delay: float) -> None:
+    def _converse_stream(self, h: BaseHTTPRequestHandler, model_id: str, body: dict[str, Any],
+                         chunk_delay: float) -> None:
         prompt, completion = usage(model_id, body)
         words = reply_text(model_id).split(' ')
         events = [encode_event({'role': 'assistant'}, 'messageStart')]
@@ -289,7 +293,8 @@ class FakeBedrock:
         events += [
             encode_event({'contentBlockIndex': 0}, 'contentBlockStop'),
             encode_event({'stopReason': 'end_turn'}, 'messageStop'),
-            encode_event({'usage': {'inputTokens': prompt, 'outputTokens': completion, 'totalTokens': prompt + completion},
+            encode_event({'usage': {'inputTokens': prompt, 'outputTokens': completion,
+                                    'totalTokens': prompt + completion},
                           'metrics': {'latencyMs': 1}}, 'metadata'),
         ]
         h.send_response(200)

@@ -214,7 +214,8 @@ class LiteLlmProxy:
         env: dict[str, str] = {k: os.environ[k] for k in ('PATH', 'LANG', 'LC_ALL') if k in os.environ}
         env['HOME'] = str(self.workdir)
         dropped = [n for n in (*reference.environment, *reference.secret_names)
-                   if (not database and n in DATABASE_VARIABLES) or (not shared_state and n.startswith(SHARED_STATE_PREFIX))]
+                   if (not database and n in DATABASE_VARIABLES)
+                   or (not shared_state and n.startswith(SHARED_STATE_PREFIX))]
         self.dropped = dropped
         overrides = dict(env_overrides or {})
         for key, value in reference.environment.items():
@@ -235,7 +236,8 @@ class LiteLlmProxy:
             env[key] = self.secrets[key]
         self.admin_key = self.secrets[master]
         aws = {
-            'AWS_ACCESS_KEY_ID': 'AKIA' + ''.join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(16)),
+            'AWS_ACCESS_KEY_ID': 'AKIA' + ''.join(secrets.choice(string.ascii_uppercase + string.digits)
+                                                  for _ in range(16)),
             'AWS_SECRET_ACCESS_KEY': _token(40),
             'AWS_SESSION_TOKEN': _token(64),
             'AWS_BEDROCK_RUNTIME_ENDPOINT': bedrock_endpoint,
@@ -283,7 +285,8 @@ class LiteLlmProxy:
         deadline = time.monotonic() + self.start_timeout
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise ProxyFailed(f'{self.name} exited with {self._process.returncode} during start:\n{self.log_tail()}')
+                raise ProxyFailed(f'{self.name} exited with {self._process.returncode} during start:\n'
+                                  f'{self.log_tail()}')
             try:
                 # LiteLLM's own liveness route on the proxy port: the twin's wait, not the construct's probe.
                 if httpx.get(f'{self.url}/health/liveliness', timeout=2).status_code == 200:

@@ -70,9 +70,11 @@ class Reference:
         if self.container.get('EntryPoint'):
             return list(self.container['EntryPoint'])
         dockerfile = self.asset_dir / 'Dockerfile'
-        lines = [line.strip() for line in dockerfile.read_text().splitlines() if line.strip().upper().startswith('ENTRYPOINT')]
+        lines = [line.strip() for line in dockerfile.read_text().splitlines()
+                 if line.strip().upper().startswith('ENTRYPOINT')]
         if not lines:
-            raise TemplateError(f'neither the container nor {dockerfile} sets an entry point: the base image\'s would run')
+            raise TemplateError(f'neither the container nor {dockerfile} sets an entry point: '
+                                "the base image's would run")
         try:
             entry = json.loads(lines[-1].split(None, 1)[1])
         except ValueError as e:
@@ -117,8 +119,9 @@ class Reference:
     def load_balancer_idle_timeout(self) -> int:
         """Seconds of silence after which the load balancer in front of the target group closes a connection."""
         resources = self.template['Resources']
+        target = {'Ref': self.target_group_id}
         listeners = [r for r in resources.values() if r['Type'] == 'AWS::ElasticLoadBalancingV2::Listener'
-                     and {'Ref': self.target_group_id} in [a.get('TargetGroupArn') for a in r['Properties'].get('DefaultActions', [])]]
+                     and target in [a.get('TargetGroupArn') for a in r['Properties'].get('DefaultActions', [])]]
         if len(listeners) != 1:
             raise TemplateError(f'expected one listener forwarding to {self.target_group_id}, found {len(listeners)}')
         lb = resources[listeners[0]['Properties']['LoadBalancerArn']['Ref']]['Properties']
@@ -199,7 +202,8 @@ def load_reference(outdir: str | Path) -> Reference:
     stack, template_path, template = _one(candidates, 'stack with a load-balanced ECS service')
     resources = template['Resources']
 
-    service = _one([r for r in resources.values() if r['Type'] == 'AWS::ECS::Service' and r['Properties'].get('LoadBalancers')],
+    service = _one([r for r in resources.values()
+                    if r['Type'] == 'AWS::ECS::Service' and r['Properties'].get('LoadBalancers')],
                    'load-balanced ECS service')
     lb = _one(service['Properties']['LoadBalancers'], 'load balancer entry of the service')
     task_definition_id = service['Properties']['TaskDefinition'].get('Ref')
@@ -207,7 +211,8 @@ def load_reference(outdir: str | Path) -> Reference:
     if task_definition_id not in resources or target_group_id not in resources:
         raise TemplateError('the service must reference its task definition and target group in the same template')
     containers = resources[task_definition_id]['Properties']['ContainerDefinitions']
-    container = _one([c for c in containers if c['Name'] == lb['ContainerName']], f'container named {lb["ContainerName"]}')
+    container = _one([c for c in containers if c['Name'] == lb['ContainerName']],
+                     f'container named {lb["ContainerName"]}')
     for key in ('Command', 'HealthCheck', 'PortMappings'):
         if key not in container:
             raise TemplateError(f'the serving container has no {key}')
