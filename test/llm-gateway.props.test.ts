@@ -74,14 +74,14 @@ describe('service overrides', () => {
 
   test('timeouts: idle, deregistration, stop, start period, health path', () => {
     const { template } = gatewayTemplate({
-      idleTimeout: Duration.seconds(900),
+      idleTimeout: Duration.seconds(1500),
       deregistrationDelay: Duration.seconds(90),
       stopTimeout: Duration.seconds(60),
       healthCheckStartPeriod: Duration.seconds(180),
       healthCheckPath: HealthCheckPath.READINESS,
     });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
-      LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '900' }]),
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '1500' }]),
     });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       HealthCheckPath: '/health/readiness',
@@ -93,24 +93,31 @@ describe('service overrides', () => {
     template.hasResourceProperties('AWS::ECS::Service', { HealthCheckGracePeriodSeconds: 180 });
   });
 
-  test('the default idle timeout and drain follow the request timeout (streams survive deploys)', () => {
-    const { template } = gatewayTemplate({ requestTimeout: Duration.minutes(20) });
+  test('the default idle timeout and drain follow the longest request (streams survive deploys)', () => {
+    // 15 min per call, primary then fallback: 1800 s
+    const { template } = gatewayTemplate({ requestTimeout: Duration.minutes(15) });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
-      LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '1230' }]),
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '1830' }]),
     });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
-      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '1200' }]),
+      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '1800' }]),
     });
-    gatewayTemplate({ requestTimeout: Duration.seconds(3900) }).template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+    // a retried timeout counts too: 2 × 300 s for each alias of the chain
+    gatewayTemplate({ requestTimeout: Duration.seconds(300), routing: { timeoutRetries: 1 } }).template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '1240' }]),
+    });
+    // the drain is capped at the load balancer's 3600 s
+    gatewayTemplate({ requestTimeout: Duration.seconds(1850) }).template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '3600' }]),
     });
   });
 
-  test('a drain shorter than the request timeout is warned about', () => {
+  test('a drain shorter than the longest request is warned about', () => {
     const warnings = (props: Partial<LlmGatewayProps>) => Annotations.fromStack(gatewayTemplate(props).stack)
       .findWarning('/TestStack/Gateway/Service', Match.stringLikeRegexp('shortDeregistrationDelay'));
     expect(warnings({ deregistrationDelay: Duration.seconds(90) })).toHaveLength(1);
-    expect(warnings({ deregistrationDelay: Duration.seconds(600) })).toHaveLength(0);
+    expect(warnings({ deregistrationDelay: Duration.seconds(600) })).toHaveLength(1);
+    expect(warnings({ deregistrationDelay: Duration.seconds(1200) })).toHaveLength(0);
   });
 
   test('allowed CIDRs replace the VPC CIDR', () => {
@@ -448,8 +455,8 @@ describe('bad input fails at synth with the prop named', () => {
   test('database name', () => bad({ database: { databaseName: '1bad' } }, /database\.databaseName '1bad'/));
   test.each([[1024, 1024], [1024, 9216], [3000, 4096], [256, 4096], [2048, 4097]])('Fargate size cpu %p memory %p', (cpu, memoryLimitMiB) =>
     bad({ cpu, memoryLimitMiB }, /(cpu \d+ is not a Fargate task size|memoryLimitMiB \d+ is not offered by Fargate with cpu \d+)/));
-  test('idle timeout below the request timeout', () => bad({ idleTimeout: Duration.seconds(300) }, /idleTimeout \(300 s\) is shorter than the request timeout \(600 s\)/));
-  test('request timeout beyond the load balancer', () => bad({ requestTimeout: Duration.seconds(3990) }, /requestTimeout \(3990 s\) leaves no room/));
+  test('idle timeout below the longest request', () => bad({ idleTimeout: Duration.seconds(900) }, /idleTimeout \(900 s\) is shorter than the longest request: the longest request at the proxy is 1200 s \(requestTimeout 600 s per call.*Raise idleTimeout to at least 1200 s, or lower requestTimeout/));
+  test('request timeout beyond the load balancer', () => bad({ requestTimeout: Duration.seconds(1990) }, /requestTimeout leaves no room for the load balancer's idle timeout \(at most 4000 s\): the longest request at the proxy is 3980 s.*Lower requestTimeout, routing.timeoutRetries or the fallback chains/));
   test('certificate without a domain', () => {
     const { stack, vpc } = stackWithVpc();
     const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');

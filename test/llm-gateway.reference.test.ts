@@ -261,20 +261,21 @@ describe('S-LB load balancer', () => {
   });
 
   // S-LB-2 drained 30 s; the library drains for the request timeout so deploys do not cut streams (issue #7).
-  test('load balancer health on the proxy port, /health/liveliness, 200; deregistration delay = request timeout', () => {
+  test('load balancer health on the proxy port, /health/liveliness, 200; drain for the longest request', () => {
     const targetGroup = onlyResource(template, 'AWS::ElasticLoadBalancingV2::TargetGroup').Properties;
     expect(targetGroup.HealthCheckPort).toBeUndefined(); // the traffic port, 4000
     expect(targetGroup.Port).toBe(4000);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
       HealthCheckPath: '/health/liveliness',
       Matcher: { HttpCode: '200' },
-      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '600' }]),
+      // claude-primary's 600 s call timed out, then claude-fallback's: 1200 s at the proxy
+      TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '1200' }]),
     });
   });
 
-  test('S-FIX-4 idle timeout 630 s covers the 600 s request timeout', () => {
+  test('idle timeout 1230 s covers the longest request (a timed-out call and its fallback, 600 s each)', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
-      LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '630' }]),
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '1230' }]),
     });
   });
 });

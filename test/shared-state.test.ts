@@ -137,7 +137,7 @@ describe('an existing cache', () => {
       existingCache: { hostname: 'clustercfg.example.internal', port: 6390, clusterMode: true, vpc, securityGroup: new ec2.SecurityGroup(stack, 'Sg', { vpc }) },
     });
     const nodes = env(Template.fromStack(stack)).REDIS_CLUSTER_NODES;
-    expect(JSON.parse(nodes)).toEqual([{ host: 'clustercfg.example.internal', port: 6390 }]);
+    expect(JSON.parse(nodes as string)).toEqual([{ host: 'clustercfg.example.internal', port: 6390 }]);
     expect(env(Template.fromStack(stack))).toMatchObject({ REDIS_HOST: 'clustercfg.example.internal', REDIS_PORT: '6390' });
   });
 

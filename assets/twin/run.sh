@@ -9,6 +9,26 @@ export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1
 start=$(date +%s)
 say() { echo "twin: $* ($(( $(date +%s) - start )) s)"; }
 
+# Debian packages: Redis (standalone and cluster, TLS certificates from openssl), PostgreSQL, the namespace tools.
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+if ((${#missing[@]})); then
+  say "installing ${missing[*]} (apt)"
+  # The twin starts its own PostgreSQL in a temporary folder; Debian's default cluster is not wanted.
+  mkdir -p /etc/postgresql-common/createcluster.d
+  echo 'create_main_cluster = false' > /etc/postgresql-common/createcluster.d/twin.conf
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts redis-server as a service on install: the twin runs its own servers, on loopback only.
+  if command -v systemctl >/dev/null 2>&1; then systemctl stop redis-server >/dev/null 2>&1 || true; fi
+  service redis-server stop >/dev/null 2>&1 || true
+fi
+
 venv="$root/.venv"
 requirements="$root/assets/twin/requirements.txt"
 stamp="$venv/.twin-requirements.sha256"

@@ -58,14 +58,16 @@ export interface GatewayConfigProps {
    */
   readonly routing?: RoutingProps;
   /**
-   * How long one request to the proxy may take (`litellm_settings.request_timeout`). The load balancer's idle
-   * timeout must not be shorter.
+   * How long one call to a model may take (`litellm_settings.request_timeout`; an alias's own `timeout` overrides
+   * it). A call that times out is retried `routing.timeoutRetries` times and then falls back, so one request to the
+   * proxy can take longer: see `GatewayConfig.longestRequest`, which the load balancer's timeouts follow.
    *
    * @default Duration.seconds(600)
    */
   readonly requestTimeout?: Duration;
   /**
-   * Maximum requests in flight per deployment (`general_settings.max_parallel_requests`).
+   * Maximum calls in flight to one deployment from one LiteLLM worker process (`max_parallel_requests` of every
+   * alias); further calls wait their turn. With T tasks of W workers, up to T × W × this many calls reach one model.
    *
    * @default 50
    */
@@ -165,8 +167,13 @@ export class GatewayConfig {
   public readonly strategy: RoutingStrategy;
   /** Whether deployments' rpm/tpm are enforced as limits (refused with 429), not only used as routing weights. */
   public readonly enforcesModelRateLimits: boolean;
-  /** How long one request to the proxy may take. */
+  /** How long one call to a model may take, unless its alias sets its own timeout. */
   public readonly requestTimeout: Duration;
+  /**
+   * The longest one request can take at the proxy when every call times out: each alias's timed-out calls (with
+   * their retries and the waits between them) followed by those of its fallbacks, for the worst alias.
+   */
+  public readonly longestRequest: Duration;
   /** Conditions that are legal but risky. */
   public readonly warnings: ConfigWarning[];
   /** Whether router state and key limits are shared through Redis/Valkey. */
@@ -197,6 +204,7 @@ export class GatewayConfig {
     this.hasSharedState = options.sharedState !== undefined;
 
     this.validate();
+    this.longestRequest = Duration.seconds(this.longestRequestSeconds());
     this.warnings = [...this.collectWarnings(), ...(defaults?.warnings ?? []), ...profileWarnings(this.models)];
   }
 
@@ -239,7 +247,9 @@ export class GatewayConfig {
       routing_strategy: this.strategy.strategyName,
       num_retries: routing.numRetries ?? 3,
       retry_after: seconds(routing.retryAfter, 5),
-      timeout: seconds(routing.timeout, 600),
+      // LiteLLM ranks litellm_settings.request_timeout above router_settings.timeout, so a router timeout would be
+      // ignored: calls are bounded by request_timeout or the alias's own litellm_params.timeout.
+      retry_policy: { TimeoutErrorRetries: routing.timeoutRetries ?? 0 },
       allowed_fails: routing.allowedFails ?? 2,
       cooldown_time: seconds(routing.cooldownTime, 60),
     };
@@ -291,7 +301,6 @@ export class GatewayConfig {
     const generalSettings: Record<string, unknown> = {
       master_key: `os.environ/${this.props.masterKeyVariable ?? GatewayConfig.DEFAULT_MASTER_KEY_VARIABLE}`,
       store_model_in_db: this.props.storeModelInDb ?? false,
-      max_parallel_requests: this.props.maxParallelRequests ?? 50,
     };
 
     return {
@@ -312,12 +321,31 @@ export class GatewayConfig {
     if (m.rpm !== undefined) params.rpm = m.rpm;
     if (m.timeout !== undefined) params.timeout = m.timeout.toSeconds();
     if (m.maxRetries !== undefined) params.max_retries = m.maxRetries;
+    // The router's per-deployment semaphore (one per worker process); general_settings.max_parallel_requests, where
+    // LiteLLM's docs put it, is never read by the proxy.
+    params.max_parallel_requests = this.props.maxParallelRequests ?? 50;
     if (m.model.capability !== ModelCapability.CHAT) {
       // The proxy serves any alias on /v1/embeddings; model_info.mode makes its health check probe the alias with
       // an embedding call instead of a chat completion (litellm/proxy/health_check.py, resolve_health_check_mode).
       return { model_name: m.alias, litellm_params: params, model_info: { mode: m.model.capability } };
     }
     return { model_name: m.alias, litellm_params: params };
+  }
+
+  /** Seconds of the worst request: every call of an alias's chain (the alias, then its fallbacks) times out. */
+  private longestRequestSeconds(): number {
+    const routing = this.props.routing ?? {};
+    const retries = routing.timeoutRetries ?? 0;
+    const retryAfter = routing.retryAfter?.toSeconds() ?? 5;
+    const byAlias = new Map(this.models.map((m) => [m.alias, m]));
+    const timedOut = (alias: string) => {
+      const timeout = (byAlias.get(alias)?.timeout ?? this.requestTimeout).toSeconds();
+      return (1 + retries) * timeout + retries * retryAfter;
+    };
+    return Math.max(...this.models.map((m) => {
+      const chain = this.fallbacks.filter((f) => f.from === m.alias).flatMap((f) => f.to);
+      return [m.alias, ...chain].reduce((total, alias) => total + timedOut(alias), 0);
+    }));
   }
 
   private validate(): void {
@@ -347,7 +375,7 @@ export class GatewayConfig {
     const routing = this.props.routing ?? {};
     nonNegativeInteger('routing.numRetries', routing.numRetries);
     nonNegativeInteger('routing.allowedFails', routing.allowedFails);
-    positiveSeconds('routing.timeout', routing.timeout);
+    nonNegativeInteger('routing.timeoutRetries', routing.timeoutRetries);
     positiveSeconds('routing.cooldownTime', routing.cooldownTime);
     nonNegativeSeconds('routing.retryAfter', routing.retryAfter);
     positiveSeconds('requestTimeout', this.props.requestTimeout);

@@ -79,11 +79,13 @@ export interface RoutingProps {
    */
   readonly retryAfter?: Duration;
   /**
-   * Timeout of one call to Bedrock, whole seconds.
+   * Retries of a call that timed out (`router_settings.retry_policy.TimeoutErrorRetries`). Each retry waits the whole
+   * timeout again, and the load balancer must hold the connection for all of them, so timed-out calls go straight to
+   * the alias's fallbacks by default; other failures get `numRetries`.
    *
-   * @default Duration.seconds(600)
+   * @default 0
    */
-  readonly timeout?: Duration;
+  readonly timeoutRetries?: number;
   /**
    * Failures within a minute after which a deployment is put in cooldown.
    *

@@ -145,10 +145,12 @@ export interface GatewayServiceOptions {
    */
   readonly enableExecuteCommand?: boolean;
   /**
-   * Seconds of silence after which the load balancer closes a connection. Must not be shorter than the request
-   * timeout, or long completions are cut (S-FIX-4). At most 4000 s.
+   * Seconds of silence after which the load balancer closes a connection. A request is silent while the proxy waits
+   * on a model, so this must not be shorter than the config's `longestRequest` (the request timeout of every call
+   * of the worst alias's chain, retries and fallbacks included), or the agent gets a 504 while the proxy still
+   * works. At most 4000 s.
    *
-   * @default - the request timeout plus 30 seconds
+   * @default - the config's longest request plus 30 seconds (1230 s with the reference routing)
    */
   readonly idleTimeout?: Duration;
   /**
@@ -156,8 +158,8 @@ export interface GatewayServiceOptions {
    * before ECS sends it SIGTERM. The load balancer ends the wait as soon as the task has no request in flight, so
    * a long value costs deploy time only while long completions are running.
    *
-   * @default - the request timeout (at most 3600 s), so that no completion is cut by a deploy; the reference design
-   * used 30 s, which cuts every stream longer than that
+   * @default - the config's longest request (at most 3600 s), so that no completion is cut by a deploy; the
+   * reference design used 30 s, which cuts every stream longer than that
    */
   readonly deregistrationDelay?: Duration;
   /**
@@ -445,7 +447,8 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       vpcSubnets,
       internetFacing: false,
       securityGroup: this.loadBalancerSecurityGroup,
-      idleTimeout: props.idleTimeout ?? Duration.seconds(props.config.requestTimeout.toSeconds() + 30),
+      // The connection is silent while the proxy waits on a model: the load balancer must hold it for the longest request.
+      idleTimeout: props.idleTimeout ?? Duration.seconds(props.config.longestRequest.toSeconds() + 30),
       dropInvalidHeaderFields: true,
     });
     if (props.accessLogsBucket) {
@@ -486,16 +489,17 @@ export class GatewayService extends Construct implements ec2.IConnectable {
     }
 
     const drain = props.deregistrationDelay?.toSeconds();
-    if (drain !== undefined && drain < props.config.requestTimeout.toSeconds()) {
+    const longest = props.config.longestRequest.toSeconds();
+    if (drain !== undefined && drain < Math.min(longest, 3600)) {
       Annotations.of(this).addWarningV2('cdk-llm-gateway:shortDeregistrationDelay',
-        `deregistrationDelay (${drain} s) is shorter than the request timeout (${props.config.requestTimeout.toSeconds()} s): ` +
-        'a rolling deploy or scale-in cuts completions and streams that run longer. Leave it unset to drain for the request timeout.');
+        `deregistrationDelay (${drain} s) is shorter than the longest request (${longest} s): ` +
+        'a rolling deploy or scale-in cuts completions and streams that run longer. Leave it unset to drain for the longest request.');
     }
     this.targetGroup = this.listener.addTargets('Proxy', {
       port: PROXY_PORT,
       protocol: elbv2.ApplicationProtocol.HTTP,
       targets: [this.service.loadBalancerTarget({ containerName: this.container.containerName, containerPort: PROXY_PORT })],
-      deregistrationDelay: props.deregistrationDelay ?? Duration.seconds(Math.min(props.config.requestTimeout.toSeconds(), 3600)),
+      deregistrationDelay: props.deregistrationDelay ?? Duration.seconds(Math.min(longest, 3600)),
       healthCheck: {
         // The proxy port itself (LiteLLM no longer has a separate health app); never /health, which needs a key and
         // calls every model.

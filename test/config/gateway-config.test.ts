@@ -20,25 +20,25 @@ describe('reference configuration (SPEC S-MODEL, S-ROUTE, S-GEN, S-FIX-5/6/11)',
     expect(rendered.model_list).toEqual([
       {
         model_name: 'claude-primary',
-        litellm_params: { model: 'bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0', aws_region_name: 'us-east-1', tpm: 80000, rpm: 50 },
+        litellm_params: { model: 'bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0', aws_region_name: 'us-east-1', tpm: 80000, rpm: 50, max_parallel_requests: 50 },
       },
       {
         model_name: 'claude-fallback',
-        litellm_params: { model: 'bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0', aws_region_name: 'us-east-1', tpm: 80000, rpm: 100 },
+        litellm_params: { model: 'bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0', aws_region_name: 'us-east-1', tpm: 80000, rpm: 100, max_parallel_requests: 50 },
       },
       {
         model_name: 'claude-fast',
-        litellm_params: { model: 'bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0', aws_region_name: 'us-east-1', tpm: 80000, rpm: 100 },
+        litellm_params: { model: 'bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0', aws_region_name: 'us-east-1', tpm: 80000, rpm: 100, max_parallel_requests: 50 },
       },
     ]);
   });
 
-  test('router_settings carry S-ROUTE-1/2', () => {
+  test('router_settings carry S-ROUTE-1/2; a timed-out call is not retried, and no router timeout the proxy would ignore', () => {
     expect(rendered.router_settings).toEqual({
       routing_strategy: 'simple-shuffle',
       num_retries: 3,
       retry_after: 5,
-      timeout: 600,
+      retry_policy: { TimeoutErrorRetries: 0 },
       allowed_fails: 2,
       cooldown_time: 60,
       optional_pre_call_checks: ['enforce_model_rate_limits'],
@@ -62,8 +62,9 @@ describe('reference configuration (SPEC S-MODEL, S-ROUTE, S-GEN, S-FIX-5/6/11)',
     expect(rendered.general_settings).toEqual({
       master_key: 'os.environ/LITELLM_ADMIN_KEY',
       store_model_in_db: false,
-      max_parallel_requests: 50,
     });
+    // never read by the proxy: the limit is each deployment's litellm_params.max_parallel_requests
+    expect(rendered.general_settings).not.toHaveProperty('max_parallel_requests');
     expect(rendered.general_settings).not.toHaveProperty('request_timeout');
     expect(rendered.general_settings).not.toHaveProperty('database_url');
   });
@@ -116,7 +117,7 @@ describe('defaults and overrides', () => {
         enforceModelRateLimits: false,
         numRetries: 0,
         retryAfter: Duration.seconds(0),
-        timeout: Duration.minutes(2),
+        timeoutRetries: 1,
         allowedFails: 5,
         cooldownTime: Duration.seconds(30),
         fallbacks: [{ from: 'a', to: ['b'] }],
@@ -127,7 +128,7 @@ describe('defaults and overrides', () => {
       routing_strategy: 'least-busy',
       num_retries: 0,
       retry_after: 0,
-      timeout: 120,
+      retry_policy: { TimeoutErrorRetries: 1 },
       allowed_fails: 5,
       cooldown_time: 30,
       fallbacks: [{ a: ['b'] }],
@@ -178,10 +179,24 @@ describe('defaults and overrides', () => {
       masterKeyVariable: 'MY_MASTER_KEY',
     }));
     expect(rendered.model_list[0].litellm_params).toEqual({
-      model: 'bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0', tpm: 10, rpm: 2, timeout: 30, max_retries: 1,
+      model: 'bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0', tpm: 10, rpm: 2, timeout: 30, max_retries: 1, max_parallel_requests: 7,
     });
     expect(rendered.litellm_settings).toEqual({ drop_params: false, json_logs: false, num_retries: 1, request_timeout: 900 });
-    expect(rendered.general_settings).toEqual({ master_key: 'os.environ/MY_MASTER_KEY', store_model_in_db: true, max_parallel_requests: 7 });
+    expect(rendered.general_settings).toEqual({ master_key: 'os.environ/MY_MASTER_KEY', store_model_in_db: true });
+  });
+
+  test('the longest request: every call of the worst alias chain times out, with its retries and waits', () => {
+    // the reference: claude-primary (600 s) then claude-fallback (600 s), timed-out calls not retried
+    expect(new GatewayConfig({}, { defaultRegion: 'us-east-1' }).longestRequest.toSeconds()).toBe(1200);
+    const models = [
+      { alias: 'a', model: haiku, timeout: Duration.seconds(100) },
+      { alias: 'b', model: haiku },
+      { alias: 'c', model: haiku, timeout: Duration.seconds(500) },
+    ];
+    const routing = { fallbacks: [{ from: 'a', to: ['b'] }], timeoutRetries: 2, retryAfter: Duration.seconds(7) };
+    // a: 3 × 100 + 2 × 7 = 314, then b: 3 × 60 + 14 = 194 → 508; c alone: 3 × 500 + 14 = 1514
+    expect(new GatewayConfig({ models, routing, requestTimeout: Duration.seconds(60) }).longestRequest.toSeconds()).toBe(1514);
+    expect(new GatewayConfig({ models: models.slice(0, 2), routing, requestTimeout: Duration.seconds(60) }).longestRequest.toSeconds()).toBe(508);
   });
 
   test('aliases without limits have no rate limits', () => {
@@ -230,7 +245,7 @@ describe('bad input fails with a message that names the prop', () => {
   test('negative maxRetries', () => bad({ models: [{ alias: 'a', model: haiku, maxRetries: -1 }] }, /models\[0\]\.maxRetries must be a whole number >= 0/));
   test('negative routing.numRetries', () => bad({ routing: { numRetries: -1 } }, /routing\.numRetries must be a whole number >= 0/));
   test('negative routing.allowedFails', () => bad({ routing: { allowedFails: -2 } }, /routing\.allowedFails/));
-  test('zero routing.timeout', () => bad({ routing: { timeout: Duration.seconds(0) } }, /routing\.timeout must be longer than 0 seconds/));
+  test('negative routing.timeoutRetries', () => bad({ routing: { timeoutRetries: -1 } }, /routing\.timeoutRetries/));
   test('zero routing.cooldownTime', () => bad({ routing: { cooldownTime: Duration.seconds(0) } }, /routing\.cooldownTime must be longer than 0/));
   test('fractional routing.retryAfter', () => bad({ routing: { retryAfter: Duration.millis(10) } }, /routing\.retryAfter must be a whole number of seconds/));
   test('zero requestTimeout', () => bad({ requestTimeout: Duration.seconds(0) }, /requestTimeout must be longer than 0 seconds/));

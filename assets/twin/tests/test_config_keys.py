@@ -4,8 +4,9 @@ One proxy with the rendered config changed only in the values under test, so tha
   - every ``max_parallel_requests`` key the rendered config holds (wherever the construct writes it) lowered to
     ``LIMIT``; more concurrent requests than that go to one slow deployment and the fake counts how many it answers
     at once. LiteLLM keeps that semaphore in each worker's memory, so the bound is LIMIT x --num_workers;
-  - ``router_settings.timeout`` (the construct's ``routing.timeout``, documented as the timeout of one call to
-    Bedrock) lowered to ``CALL_TIMEOUT`` seconds, with retries off so that one slow reply shows it.
+  - an alias's own ``litellm_params.timeout`` (the construct's ``ModelAlias.timeout``) set to ``CALL_TIMEOUT`` seconds
+    under a longer ``request_timeout``, with retries off so that one slow reply shows which one bounds the call.
+    (``router_settings.timeout`` is not rendered: LiteLLM ranks ``request_timeout`` above it, so it did nothing.)
 """
 import concurrent.futures
 import time
@@ -37,9 +38,10 @@ def _has_key(node, key):
 
 def _overrides(config):
     config = _lower_parallel_limits(config)
-    assert 'timeout' in config['router_settings'], 'the rendered config has no router_settings.timeout'
-    config['router_settings'].update(timeout=CALL_TIMEOUT, num_retries=0)
-    config['litellm_settings']['num_retries'] = 0
+    config['router_settings'].update(num_retries=0)
+    config['litellm_settings'].update(num_retries=0, request_timeout=CALL_TIMEOUT * 5)
+    for model in config['model_list']:
+        model['litellm_params']['timeout'] = CALL_TIMEOUT
     return config
 
 
@@ -68,12 +70,18 @@ def test_max_parallel_requests_bounds_the_requests_in_flight_per_deployment(refe
         f'and {workers} workers: the proxy does not read the key where the construct writes it')
 
 
-def test_the_routing_timeout_ends_a_call_to_bedrock_that_takes_longer(reference, keys_proxy, bedrock, model_ids):
+def test_no_router_timeout_is_rendered_that_the_proxy_would_ignore(reference):
+    assert 'timeout' not in reference.config['router_settings'], (
+        'router_settings.timeout is outranked by litellm_settings.request_timeout in LiteLLM: it would do nothing')
+
+
+def test_an_alias_timeout_ends_a_call_to_bedrock_before_the_request_timeout(reference, keys_proxy, bedrock, model_ids):
     alias = alias_without_fallback(reference)
     bedrock.behave(model_ids[alias], delay=CALL_TIMEOUT + 1.5)
     started = time.monotonic()
     response = keys_proxy.chat(alias, timeout=60)
     elapsed = time.monotonic() - started
     assert response.status_code == 408, (
-        f'a {CALL_TIMEOUT + 1.5} s reply with router_settings.timeout {CALL_TIMEOUT} s answered {response.status_code} '
-        f'after {elapsed:.1f} s: the proxy does not apply router_settings.timeout to the call')
+        f'a {CALL_TIMEOUT + 1.5} s reply with litellm_params.timeout {CALL_TIMEOUT} s answered {response.status_code} '
+        f'after {elapsed:.1f} s: the proxy does not apply the alias timeout to the call')
+    assert elapsed < CALL_TIMEOUT + 1.5, f'{elapsed:.1f} s: the call outlived its alias timeout

@@ -60,13 +60,14 @@ export function validateServiceOptions(props: GatewayServiceOptions & { vpc: ec2
   seconds(`${prefix}deregistrationDelay`, props.deregistrationDelay, 0, 3600);
   seconds(`${prefix}stopTimeout`, props.stopTimeout, 2, 120);
   seconds(`${prefix}healthCheckStartPeriod`, props.healthCheckStartPeriod, 60, 300);
-  const requestTimeout = config.requestTimeout.toSeconds();
+  const longest = config.longestRequest.toSeconds();
+  const why = `the longest request at the proxy is ${longest} s (requestTimeout ${config.requestTimeout.toSeconds()} s per call, with routing.timeoutRetries and the fallbacks of the worst alias)`;
   const idle = seconds(`${prefix}idleTimeout`, props.idleTimeout, 1, 4000);
-  if (idle !== undefined && idle < requestTimeout) {
-    throw new Error(`${prefix}idleTimeout (${idle} s) is shorter than the request timeout (${requestTimeout} s): the load balancer would cut long completions and streams. Raise idleTimeout to at least ${requestTimeout} s or lower requestTimeout.`);
+  if (idle !== undefined && idle < longest) {
+    throw new Error(`${prefix}idleTimeout (${idle} s) is shorter than the longest request: ${why}, and the load balancer would answer 504 while the proxy still works on it. Raise idleTimeout to at least ${longest} s, or lower requestTimeout.`);
   }
-  if (idle === undefined && requestTimeout + 30 > 4000) {
-    throw new Error(`${prefix}requestTimeout (${requestTimeout} s) leaves no room for the load balancer's idle timeout (at most 4000 s); lower requestTimeout to 3970 s or less.`);
+  if (idle === undefined && longest + 30 > 4000) {
+    throw new Error(`${prefix}requestTimeout leaves no room for the load balancer's idle timeout (at most 4000 s): ${why}. Lower requestTimeout, routing.timeoutRetries or the fallback chains.`);
   }
   if (props.certificate && !props.domainName) {
     throw new Error(`${prefix}certificate needs domainName: agents must call a name the certificate covers, not the load balancer's generated DNS name.`);
