@@ -33,7 +33,7 @@ export interface LlmGatewayProps extends GatewayConfigProps, GatewayServiceOptio
   readonly existingDatabase?: DatabaseConnection;
   /**
    * Keep LiteLLM's router state (rpm/tpm counters, cooldowns) and virtual-key limits in a shared Valkey, so that
-   * limits hold across every task and worker (S-FIX-7). About 6 USD a month for an idle ElastiCache Serverless cache.
+   * limits hold across every task and worker. About 6 USD a month for an idle ElastiCache Serverless cache.
    *
    * @default - on when the service can run more than one LiteLLM process (maxCapacity × workers > 1), or with existingCache
    */
@@ -52,7 +52,7 @@ export interface LlmGatewayProps extends GatewayConfigProps, GatewayServiceOptio
   readonly metricsNamespace?: string;
   /**
    * Also publish request, token and cost metrics per agent (virtual key alias): a custom metric per agent and
-   * model (S-FIX-14).
+   * model.
    *
    * @default false
    */

@@ -154,7 +154,7 @@ export class GatewayConfig {
   /**
    * The module path, relative to the config file's folder, of the metrics callback instance
    * (`assets/litellm/callbacks/metrics_logger.py`, object `metrics_logger`). LiteLLM resolves `a.b.c` to
-   * `<config dir>/a/b.py` and takes attribute `c`, which must be an instance (S-FIX-5).
+   * `<config dir>/a/b.py` and takes attribute `c`, which must be an instance.
    */
   public static readonly METRICS_CALLBACK = 'callbacks.metrics_logger.metrics_logger';
 

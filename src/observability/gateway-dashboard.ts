@@ -27,7 +27,7 @@ export interface GatewayDashboardProps {
 const WIDTH = 24;
 
 /**
- * The gateway's CloudWatch dashboard (S-OBS-2): KPIs, traffic, latency, tokens, cost (with spend per agent from
+ * The gateway's CloudWatch dashboard: KPIs, traffic, latency, tokens, cost (with spend per agent from
  * Logs Insights), ECS and load balancer rows.
  */
 export class GatewayDashboard extends Construct {

@@ -17,7 +17,7 @@ export interface GatewayMetricsProps {
   readonly namespace?: string;
   /**
    * Also publish the request, token and cost metrics with an `Agent` dimension (the virtual key's alias). Each
-   * agent × model pair is a custom metric billed per month (S-FIX-14); per-agent spend is on the dashboard through
+   * agent × model pair is a custom metric billed per month; per-agent spend is on the dashboard through
    * Logs Insights either way.
    *
    * @default false
@@ -71,7 +71,7 @@ const AGENT_METRICS = new Set([GatewayMetricName.REQUEST_COUNT, GatewayMetricNam
 
 /**
  * Metric filters on the gateway's log group, and a factory for the metrics they publish. Deployable in another
- * stack than the gateway and removable without touching it (S-OBS-3).
+ * stack than the gateway and removable without touching it.
  */
 export class GatewayMetrics extends Construct {
   /** The CloudWatch namespace. */

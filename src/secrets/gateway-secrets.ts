@@ -69,7 +69,7 @@ export class GatewaySecrets extends Construct {
         generateSecretString: { passwordLength: 32, excludePunctuation: true, includeSpace: false },
         removalPolicy: RemovalPolicy.RETAIN,
       });
-      acknowledge(this.saltKey, 'AwsSolutions-SMG4', 'The salt key encrypts stored credentials and must never change (S-FIX-9): rotating it would make them unreadable.');
+      acknowledge(this.saltKey, 'AwsSolutions-SMG4', 'The salt key encrypts stored credentials and must never change: rotating it would make them unreadable.');
     }
 
     if (props.uiCredentials) {

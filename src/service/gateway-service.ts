@@ -207,7 +207,7 @@ export interface GatewayServiceOptions {
   readonly hostedZone?: route53.IHostedZone;
   /**
    * Run LiteLLM's database migrations once per deploy in a one-off task, before the service rolls, and start the
-   * serving tasks with `DISABLE_SCHEMA_UPDATE=true` (S-FIX-10). Off: every task migrates at start, as LiteLLM does
+   * serving tasks with `DISABLE_SCHEMA_UPDATE=true`. Off: every task migrates at start, as LiteLLM does
    * by default (slow, and racy with several tasks).
    *
    * @default true
@@ -563,7 +563,7 @@ export class GatewayService extends Construct implements ec2.IConnectable {
     acknowledgeWildcardResources(taskPolicy, bedrockStatements.flatMap((st) => st.resources).filter((r) => r.includes('bedrock:*:') || r.includes('bedrock:::')),
       'A foundation model in any Region, reachable only through the configured cross-Region inference profiles (bedrock:InferenceProfileArn condition): Bedrock routes a profile to Regions it adds over time (S-FIX-8).');
     if (enableExecuteCommand) {
-      acknowledgeWildcardResources(taskPolicy, ['*'], 'ECS Exec needs the ssmmessages channels and logs:DescribeLogGroups on "*" (S-FIX-13); turn it off with enableExecuteCommand: false.');
+      acknowledgeWildcardResources(taskPolicy, ['*'], 'ECS Exec needs the ssmmessages channels and logs:DescribeLogGroups on "*"; turn it off with enableExecuteCommand: false.');
       if (execLogGroup) {
         acknowledgeWildcardResources(taskPolicy, [logStreamsArn(this, execLogGroup.logGroupName)], 'ECS Exec writes session logs to streams of its own log group.');
       }

@@ -68,7 +68,7 @@ const USER_NAME = 'litellm';
 
 /**
  * ElastiCache Serverless (Valkey) for LiteLLM's shared router state: rate-limit counters and cooldowns that hold
- * across every task and worker (S-FIX-7). Encrypted in transit (TLS) and at rest, in private subnets, reachable only
+ * across every task and worker. Encrypted in transit (TLS) and at rest, in private subnets, reachable only
  * through `connections`, with its own user whose password is generated into Secrets Manager. The user group's
  * `default` user is off and has a generated password of its own: a Valkey user group admits only users with password
  * or IAM authentication, and must contain a user named `default`.
