@@ -41,7 +41,7 @@ describe('service overrides', () => {
       scaleInCooldown: Duration.minutes(10),
     });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '2048', Memory: '8192' });
-    expect(container(template).Command).toEqual(['--config', '/app/config.yaml', '--port', '4000', '--num_workers', '4', '--run_gunicorn']);
+    expect(container(template).Command).toEqual(['--config', '/app/config.yaml', '--port', '4000', '--num_workers', '4', '--keepalive_timeout', '1235']);
     template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2 });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 6 });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
@@ -88,6 +88,8 @@ describe('service overrides', () => {
       TargetGroupAttributes: Match.arrayWith([{ Key: 'deregistration_delay.timeout_seconds', Value: '90' }]),
     });
     expect(container(template).StopTimeout).toBe(60);
+    // the task keeps idle connections 5 s longer than the load balancer
+    expect(container(template).Command.slice(-2)).toEqual(['--keepalive_timeout', '1505']);
     expect(container(template).HealthCheck.StartPeriod).toBe(180);
     expect(env(template).GRACEFUL_SHUTDOWN_TIMEOUT).toBe('45');
     template.hasResourceProperties('AWS::ECS::Service', { HealthCheckGracePeriodSeconds: 180 });

@@ -45,14 +45,15 @@ describe('S-SVC service', () => {
       REDIS_USERNAME: 'litellm',
       // ElastiCache Serverless is cluster-mode only: LiteLLM's cluster client, started from the endpoint
       REDIS_CLUSTER_NODES: { 'Fn::Join': ['', ['[{"host":"', { 'Fn::GetAtt': [expect.stringMatching(/^GatewayCache/), 'Endpoint.Address'] }, '","port":6379}]']] },
-      // 105 s for requests in flight + gunicorn's 10 s teardown end before ECS kills the container at 120 s
+      // 105 s for requests in flight + 15 s for the workers to close end before ECS kills the container at 120 s
       GRACEFUL_SHUTDOWN_TIMEOUT: '105',
     });
   });
 
-  test('entry point litellm; command: config, port 4000, two gunicorn workers', () => {
+  test('entry point litellm; command: config, port 4000, two workers, keep-alive beyond the load balancer\'s idle timeout', () => {
     expect(container(template).EntryPoint).toEqual(['litellm']);
-    expect(container(template).Command).toEqual(['--config', '/app/config.yaml', '--port', '4000', '--num_workers', '2', '--run_gunicorn']);
+    // not gunicorn, whose 2 s keep-alive LiteLLM cannot raise: the load balancer would reuse closed connections (502)
+    expect(container(template).Command).toEqual(['--config', '/app/config.yaml', '--port', '4000', '--num_workers', '2', '--keepalive_timeout', '1235']);
   });
 
   test('container health check with the image\'s Python on the proxy port\'s /health/liveliness, 30 s, start period 60 s', () => {

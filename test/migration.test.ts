@@ -3,7 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { GatewayMigration } from '../src';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { GatewayMigration, LlmGateway } from '../src';
 import { container, containerNamed, env, gatewayTemplate, stackWithVpc } from './helpers';
 
 // Migrations once per deploy, in a one-off task, before the service rolls.
@@ -71,6 +72,25 @@ test('the service rolls only after the migration', () => {
   const [serviceId] = Object.keys(template.findResources('AWS::ECS::Service'));
   const [migrationId] = Object.keys(template.findResources('Custom::LiteLlmSchemaMigration'));
   expect(template.toJSON().Resources[serviceId].DependsOn).toContain(migrationId);
+});
+
+test('with a database of the user\'s, the migration still waits for its task\'s execution role and policy', () => {
+  const { stack, vpc } = stackWithVpc();
+  new LlmGateway(stack, 'Gateway', {
+    vpc,
+    existingDatabase: {
+      hostname: 'db.example.internal',
+      secret: new secretsmanager.Secret(stack, 'DbSecret'),
+      securityGroup: ec2.SecurityGroup.fromSecurityGroupId(stack, 'DbSg', 'sg-0123456789abcdef0'),
+    },
+  });
+  const resources = Template.fromStack(stack).toJSON().Resources;
+  const [migrationId] = Object.keys(resources).filter((id) => resources[id].Type === 'Custom::LiteLlmSchemaMigration');
+  const dependsOn: string[] = resources[migrationId].DependsOn ?? [];
+  expect(dependsOn.filter((id) => /^GatewayServiceMigrationTaskDefinitionExecutionRole/.test(id)).sort()).toEqual([
+    expect.stringMatching(/^GatewayServiceMigrationTaskDefinitionExecutionRole[0-9A-F]{8}$/),
+    expect.stringMatching(/^GatewayServiceMigrationTaskDefinitionExecutionRoleDefaultPolicy/),
+  ]);
 });
 
 test('the handlers may start exactly the migration task and read tasks of the gateway cluster only', () => {

@@ -148,6 +148,9 @@ export class GatewayMigration extends Construct {
         StreamPrefix: STREAM_PREFIX,
       },
     });
+    // The task pulls its image, reads its secrets and writes its logs with the execution role's policy: with a
+    // database of the user's (nothing else to wait for) the task could otherwise start before that policy exists.
+    this.resource.node.addDependency(this.taskDefinition.obtainExecutionRole());
 
     acknowledge(this.taskDefinition, 'AwsSolutions-ECS2', 'The environment holds no secret: Region, log level, database host and name.');
     acknowledgeWildcardResources(this.taskDefinition.obtainExecutionRole().node.findChild('DefaultPolicy'), ['*'],

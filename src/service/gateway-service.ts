@@ -79,7 +79,7 @@ export interface GatewayServiceOptions {
    */
   readonly memoryLimitMiB?: number;
   /**
-   * gunicorn workers per task (`--num_workers`).
+   * LiteLLM worker processes per task (`--num_workers`; uvicorn workers).
    *
    * @default 2
    */
@@ -250,8 +250,10 @@ export interface GatewayServiceProps extends GatewayServiceOptions {
 }
 
 const PROXY_PORT = 4000;
-/** Seconds gunicorn adds to LiteLLM's graceful-shutdown timeout for its own teardown (`litellm/constants.py`). */
-const GUNICORN_TEARDOWN_HEADROOM_SECONDS = 10;
+/** Seconds left, after LiteLLM's graceful shutdown, for its workers to close before ECS kills the container. */
+const SHUTDOWN_HEADROOM_SECONDS = 15;
+/** How much longer than the load balancer the task keeps an idle connection open. */
+const KEEPALIVE_MARGIN_SECONDS = 5;
 
 /**
  * LiteLLM fetches these from GitHub at start unless told to use the copies bundled with the release: a task must not
@@ -310,6 +312,9 @@ export class GatewayService extends Construct implements ec2.IConnectable {
     const memoryLimitMiB = props.memoryLimitMiB ?? 2048;
     validateFargateSize(cpu, memoryLimitMiB);
     const workers = props.workers ?? 2;
+    const longest = props.config.longestRequest.toSeconds();
+    // The connection is silent while the proxy waits on a model: the load balancer must hold it for the longest request.
+    const idleTimeout = props.idleTimeout ?? Duration.seconds(longest + 30);
     const minCapacity = props.minCapacity ?? 1;
     const maxCapacity = props.maxCapacity ?? 4;
     const stopTimeout = props.stopTimeout ?? Duration.seconds(120);
@@ -395,16 +400,22 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       // `litellm` itself, not the image's entrypoint script: what runs is then fixed by the task definition (which the
       // local twin reads and runs) rather than by a script that changes between LiteLLM releases.
       entryPoint: ['litellm'],
-      command: ['--config', '/app/config.yaml', '--port', String(PROXY_PORT), '--num_workers', String(workers), '--run_gunicorn'],
+      // uvicorn's own workers, not gunicorn: under gunicorn LiteLLM leaves gunicorn's 2 s keep-alive, and a load
+      // balancer that reuses a connection the task has just closed answers 502. The task must keep idle connections
+      // open longer than the load balancer does, so that the load balancer always closes first.
+      command: [
+        '--config', '/app/config.yaml', '--port', String(PROXY_PORT), '--num_workers', String(workers),
+        '--keepalive_timeout', String(idleTimeout.toSeconds() + KEEPALIVE_MARGIN_SECONDS),
+      ],
       portMappings: [{ containerPort: PROXY_PORT, name: 'proxy' }],
       environment: {
         ...databaseEnvironment,
         ...cacheEnvironment,
         // The one-off migration task owns the schema; serving tasks skip `prisma migrate deploy` (S-FIX-10).
         ...(migrateOnce ? { DISABLE_SCHEMA_UPDATE: 'true' } : {}),
-        // After SIGTERM LiteLLM stops taking requests and lets those in flight finish for this long; gunicorn adds
-        // its teardown headroom, and the sum must end before ECS kills the container at stopTimeout.
-        GRACEFUL_SHUTDOWN_TIMEOUT: String(Math.max(1, stopTimeout.toSeconds() - GUNICORN_TEARDOWN_HEADROOM_SECONDS - 5)),
+        // After SIGTERM LiteLLM stops taking requests and lets those in flight finish for this long; its workers then
+        // close, which must end before ECS kills the container at stopTimeout.
+        GRACEFUL_SHUTDOWN_TIMEOUT: String(Math.max(1, stopTimeout.toSeconds() - SHUTDOWN_HEADROOM_SECONDS)),
       },
       secrets: {
         ...databaseSecrets,
@@ -447,8 +458,7 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       vpcSubnets,
       internetFacing: false,
       securityGroup: this.loadBalancerSecurityGroup,
-      // The connection is silent while the proxy waits on a model: the load balancer must hold it for the longest request.
-      idleTimeout: props.idleTimeout ?? Duration.seconds(props.config.longestRequest.toSeconds() + 30),
+      idleTimeout,
       dropInvalidHeaderFields: true,
     });
     if (props.accessLogsBucket) {
@@ -489,7 +499,6 @@ export class GatewayService extends Construct implements ec2.IConnectable {
     }
 
     const drain = props.deregistrationDelay?.toSeconds();
-    const longest = props.config.longestRequest.toSeconds();
     if (drain !== undefined && drain < Math.min(longest, 3600)) {
       Annotations.of(this).addWarningV2('cdk-llm-gateway:shortDeregistrationDelay',
         `deregistrationDelay (${drain} s) is shorter than the longest request (${longest} s): ` +

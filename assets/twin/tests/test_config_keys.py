@@ -84,4 +84,4 @@ def test_an_alias_timeout_ends_a_call_to_bedrock_before_the_request_timeout(refe
     assert response.status_code == 408, (
         f'a {CALL_TIMEOUT + 1.5} s reply with litellm_params.timeout {CALL_TIMEOUT} s answered {response.status_code} '
         f'after {elapsed:.1f} s: the proxy does not apply the alias timeout to the call')
-    assert elapsed < CALL_TIMEOUT + 1.5, f'{elapsed:.1f} s: the call outlived its alias timeout
+    assert elapsed < CALL_TIMEOUT + 1.5, f'{elapsed:.1f} s: the call outlived its alias timeout'

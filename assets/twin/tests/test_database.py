@@ -133,7 +133,8 @@ def serving_setup(reference, workdir, overrides, *, skip_server_startup=True):
     command = list(reference.command) + (['--skip_server_startup'] if skip_server_startup else [])
     drop = {k: None for k in (*reference.environment, *reference.secret_names) if k.startswith('REDIS_')}
     return run_task_command(reference, command, reference.environment, reference.secret_names, workdir,
-                            {**drop, **overrides}, config=without_shared_state(reference.config))
+                            {**drop, **overrides}, config=without_shared_state(reference.config),
+                            entry_point=reference.entry_point)
 
 
 def test_serving_tasks_start_without_migrating(reference, postgres, tmp_path):

@@ -354,12 +354,14 @@ def image_entry_point(reference: Reference) -> list[str]:
 
 def run_task_command(reference: Reference, command: list[str], environment: dict[str, Any], secret_names: list[str],
                      workdir: Path, overrides: dict[str, str | None], *, base: dict[str, str] | None = None,
-                     config: dict[str, Any] | None = None, timeout: float = 300.0) -> MigrationRun:
-    """Runs a container's command as ECS would with the gateway image: the image's entry point (``litellm``, from the
-    staged Dockerfile) from this venv, the staged config (or ``config``) in place of ``/app/config.yaml``, HOME in
-    ``workdir``, the environment from ``task_environment``; bounded by ``timeout``, the process group killed after."""
+                     config: dict[str, Any] | None = None, timeout: float = 300.0,
+                     entry_point: list[str] | None = None) -> MigrationRun:
+    """Runs a container's command as ECS would with the gateway image: the container's entry point, else the image's
+    (``litellm``, from the staged Dockerfile), from this venv, the staged config (or ``config``) in place of
+    ``/app/config.yaml``, HOME in ``workdir``, the environment from ``task_environment``; bounded by ``timeout``, the
+    process group killed after."""
     import yaml
-    entry = image_entry_point(reference)
+    entry = list(entry_point) if entry_point else image_entry_point(reference)
     if entry != ['litellm']:
         raise AssertionError(f'the image entry point is {entry}, not ["litellm"]: teach the twin to run it')
     workdir.mkdir(parents=True, exist_ok=True)
@@ -395,7 +397,5 @@ def run_task_command(reference: Reference, command: list[str], environment: dict
 def run_migration(reference: Reference, task: MigrationTask, workdir: Path, overrides: dict[str, str | None], *,
                   base: dict[str, str] | None = None, timeout: float = 300.0) -> MigrationRun:
     """The migration container's command, environment and secrets, run as ECS would (see ``run_task_command``)."""
-    if task.entry_point:
-        raise AssertionError(f'the migration task overrides the entry point ({task.entry_point}): teach the twin to run it')
     return run_task_command(reference, task.command, task.environment, task.secret_names, workdir, overrides,
-                            base=base, timeout=timeout)
+                            base=base, timeout=timeout, entry_point=task.entry_point)
