@@ -6,12 +6,25 @@ names here and the filters in ``src/observability/`` must agree; a test checks b
 LiteLLM loads ``callbacks: [callbacks.metrics_logger.metrics_logger]`` relative to the config file and wants the
 module-level *instance* below, not the class. The proxy calls the async hooks; the sync ones serve the SDK.
 Fields are read from ``kwargs["standard_logging_object"]`` (``litellm/types/utils.py`` ``StandardLoggingPayload``,
-checked at v1.83). Never the key or its hash, never prompt or response text. A failure in here never reaches the
-request: every hook swallows its own errors.
+checked at v1.83). Never the key or its hash, never prompt or response text: LiteLLM's error messages can carry both
+(an auth failure names the key's last characters and its hash), so the ``error`` field keeps the error's class and
+a message with anything key-shaped removed. A failure in here never reaches the request: every hook swallows its own
+errors.
+
+The hooks never write to stdout themselves: they queue the line and one writer thread per process writes it, so a
+stdout that is slow to drain (log driver back-pressure) never stalls LiteLLM's event loop. When the queue is full
+the line is dropped and counted; the writer prints ``{"litellm_metric_dropped": N}`` before its next line, so loss
+is visible in the log group. Queued lines are written out when the process exits normally.
 """
+import atexit
 import datetime
 import json
+import os
+import queue
+import re
 import sys
+import threading
+import time
 
 try:
     from litellm.integrations.custom_logger import CustomLogger
@@ -21,6 +34,7 @@ except ImportError:  # outside the image (unit tests without LiteLLM)
             pass
 
 MAX_ERROR_CHARS = 256
+QUEUE_LINES = 10_000
 _PROVIDER_PREFIXES = ("bedrock/converse/", "bedrock/invoke/", "bedrock/")
 
 
@@ -81,6 +95,18 @@ def _status_code(payload, kwargs):
     return 500
 
 
+_KEY_TEXT = re.compile(r"sk-[^\s,;'\"()\[\]{}]*")
+_HEX_TEXT = re.compile(r"[0-9a-fA-F]{32,}")
+_KEY_FIELD = re.compile(r"(?i)\b((?:api[_ ]?)?key|token|hash)(\s*(?:\([^)]*\)\s*)?[=:]\s*)[^\s,;]+")
+
+
+def redact(text):
+    """Without key values or fragments (``sk-…``), hashes, or the value of any ``key=``/``token:`` pair."""
+    text = _KEY_TEXT.sub("sk-<redacted>", text)
+    text = _HEX_TEXT.sub("<hash>", text)
+    return _KEY_FIELD.sub(lambda m: m.group(1) + m.group(2) + "<redacted>", text)
+
+
 def _error(payload, kwargs):
     info = _dict(payload.get("error_information"))
     error_class = info.get("error_class")
@@ -90,7 +116,8 @@ def _error(payload, kwargs):
         error_class = type(exception).__name__ if exception is not None else "Error"
     if not isinstance(message, str) or not message:
         message = str(exception) if exception is not None else ""
-    text = f"{error_class}: {message}" if message else error_class
+    # Redacted in full before it is cut, so a cut never leaves half a key behind.
+    text = redact(f"{error_class}: {message}" if message else error_class)
     return " ".join(text.split())[:MAX_ERROR_CHARS]
 
 
@@ -135,17 +162,80 @@ def build_metric_line(kwargs, response_obj, start_time, end_time, success):
     return record
 
 
-class MetricsLogger(CustomLogger):
-    """Prints one metric line per completion; never raises into LiteLLM."""
+class _Writer:
+    """A bounded queue of lines and the one thread per process that writes them (started again after a fork)."""
 
-    def __init__(self, stream=None, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, stream, capacity):
         self._stream = stream
+        self._capacity = capacity
+        self._lock = threading.Lock()
+        self._pid = None
+        self._queue = None
+        self._dropped = 0
+
+    def _ensure_running(self):
+        if self._pid == os.getpid():
+            return
+        with self._lock:
+            if self._pid != os.getpid():
+                self._queue = queue.Queue(maxsize=self._capacity)
+                self._dropped = 0
+                threading.Thread(target=self._run, args=(self._queue,), name="metrics-logger", daemon=True).start()
+                self._pid = os.getpid()
+
+    def put(self, line):
+        self._ensure_running()
+        try:
+            self._queue.put_nowait(line)
+        except queue.Full:
+            with self._lock:
+                self._dropped += 1
+
+    def _run(self, lines):
+        while True:
+            line = lines.get()
+            try:
+                with self._lock:
+                    dropped, self._dropped = self._dropped, 0
+                stream = self._stream or sys.stdout
+                if dropped:
+                    stream.write(json.dumps({"litellm_metric_dropped": dropped, "timestamp": _now()}, separators=(",", ":")) + "\n")
+                stream.write(line + "\n")
+                stream.flush()
+            except Exception:  # noqa: BLE001 - a closed or broken stdout must not end the writer
+                pass
+            finally:
+                lines.task_done()
+
+    def flush(self, timeout=5.0):
+        """Wait until every queued line is written (or `timeout` seconds pass); True when all were."""
+        if self._pid != os.getpid():
+            return True
+        ends = time.monotonic() + timeout
+        while self._queue.unfinished_tasks and time.monotonic() < ends:
+            time.sleep(0.002)
+        return not self._queue.unfinished_tasks
+
+
+def _now():
+    return datetime.datetime.now(datetime.timezone.utc).isoformat()
+
+
+class MetricsLogger(CustomLogger):
+    """Queues one metric line per completion for the writer thread; never raises into LiteLLM, never blocks it."""
+
+    def __init__(self, stream=None, capacity=QUEUE_LINES, **kwargs):
+        super().__init__(**kwargs)
+        self._writer = _Writer(stream, capacity)
+        atexit.register(self._writer.flush, 2.0)
+
+    def flush(self, timeout=5.0):
+        return self._writer.flush(timeout)
 
     def _emit(self, kwargs, response_obj, start_time, end_time, success):
         try:
             record = build_metric_line(kwargs, response_obj, start_time, end_time, success)
-            print(json.dumps(record, separators=(",", ":"), allow_nan=False), file=self._stream or sys.stdout, flush=True)
+            self._writer.put(json.dumps(record, separators=(",", ":"), allow_nan=False))
         except Exception:  # noqa: BLE001 - a metrics failure must never break a request
             pass
 
