@@ -133,6 +133,23 @@ describe('service overrides', () => {
     });
   });
 
+  test('allowed from anywhere is allowed, with a warning naming the prop', () => {
+    const { stack } = gatewayTemplate({ allowedCidrs: ['0.0.0.0/0'] });
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('allowedFromAnywhere'));
+    expect(warnings.map((w) => String(w.entry.data))).toEqual([expect.stringMatching(/^allowedCidrs holds '0\.0\.0\.0\/0'/)]);
+    expect(Annotations.fromStack(gatewayTemplate().stack).findWarning('*', Match.stringLikeRegexp('allowedFromAnywhere'))).toHaveLength(0);
+  });
+
+  test('masterKeyVariable: the container gets the admin key under the name the config reads', () => {
+    const { template, gateway } = gatewayTemplate({ masterKeyVariable: 'GATEWAY_ADMIN_KEY' });
+    const secrets = container(template).Secrets.map((s: any) => s.Name);
+    expect(secrets).toContain('GATEWAY_ADMIN_KEY');
+    expect(secrets).not.toContain('LITELLM_ADMIN_KEY');
+    expect(gateway.renderedConfig).toContain('master_key: os.environ/GATEWAY_ADMIN_KEY');
+    expect(() => gatewayTemplate({ masterKeyVariable: 'DATABASE_HOST' }))
+      .toThrow("masterKeyVariable 'DATABASE_HOST' is a variable the gateway's container already sets for LiteLLM; choose another name");
+  });
+
   test('HTTPS with a certificate and a private DNS name', () => {
     const { stack, vpc } = stackWithVpc();
     const zone = new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'document-processing.internal', vpc });
@@ -438,6 +455,10 @@ describe('endpoint and connections', () => {
 
 describe('bad input fails at synth with the prop named', () => {
   const bad = (props: Partial<LlmGatewayProps>, message: RegExp) => expect(() => gatewayTemplate(props)).toThrow(message);
+  test.each(['10.0.0.0/33', '256.1.0.0/16', '10.0.0/16', 'fd00::/8'])('allowedCidrs %p', (cidr) =>
+    bad({ allowedCidrs: [cidr] }, new RegExp(`allowedCidrs: '${cidr.replace(/[./]/g, '\\$&')}' is not an IPv4 CIDR such as '10\\.0\\.0\\.0/16'`)));
+  test('logGroupName with characters CloudWatch Logs refuses', () =>
+    bad({ logGroupName: 'bad name!' }, /logGroupName 'bad name!' is not a CloudWatch Logs group name: 1 to 512 characters of letters, digits and '\.-_\/#'/));
 
   test('a VPC without private subnets', () => {
     const stack = new Stack(new App(), 'S', { env: ENV });

@@ -167,6 +167,8 @@ export class GatewayConfig {
   public readonly strategy: RoutingStrategy;
   /** Whether deployments' rpm/tpm are enforced as limits (refused with 429), not only used as routing weights. */
   public readonly enforcesModelRateLimits: boolean;
+  /** The environment variable the config reads the admin key from; the container gets the key under this name. */
+  public readonly masterKeyVariable: string;
   /** How long one call to a model may take, unless its alias sets its own timeout. */
   public readonly requestTimeout: Duration;
   /**
@@ -200,6 +202,7 @@ export class GatewayConfig {
     this.fallbacks = routing.fallbacks ?? (defaulted ? referenceFallbacks() : []);
     this.contextWindowFallbacks = routing.contextWindowFallbacks ?? (defaulted ? referenceFallbacks() : []);
     this.requestTimeout = props.requestTimeout ?? Duration.seconds(600);
+    this.masterKeyVariable = props.masterKeyVariable ?? GatewayConfig.DEFAULT_MASTER_KEY_VARIABLE;
     this.sharedState = options.sharedState;
     this.hasSharedState = options.sharedState !== undefined;
 
@@ -299,7 +302,7 @@ export class GatewayConfig {
     // No database_url: LiteLLM assembles the URL from DATABASE_HOST/USERNAME/PASSWORD/NAME only when neither
     // DATABASE_URL nor general_settings.database_url is set (S-FIX-11), and ECS injects those from the cluster secret.
     const generalSettings: Record<string, unknown> = {
-      master_key: `os.environ/${this.props.masterKeyVariable ?? GatewayConfig.DEFAULT_MASTER_KEY_VARIABLE}`,
+      master_key: `os.environ/${this.masterKeyVariable}`,
       store_model_in_db: this.props.storeModelInDb ?? false,
     };
 

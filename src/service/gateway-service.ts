@@ -388,8 +388,15 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       DATABASE_HOST: databaseHost,
       DATABASE_NAME: props.database.databaseName ?? 'litellm',
     };
+    // The config reads the admin key from the variable it names (`os.environ/<name>`): the key arrives under that name.
+    const masterKeyVariable = props.config.masterKeyVariable;
+    const taken = [...Object.keys(databaseEnvironment), ...Object.keys(cacheEnvironment), ...Object.keys(cacheSecrets),
+      'DATABASE_USERNAME', 'DATABASE_PASSWORD', 'LITELLM_SALT_KEY', 'UI_USERNAME', 'UI_PASSWORD', 'DISABLE_SCHEMA_UPDATE', 'GRACEFUL_SHUTDOWN_TIMEOUT'];
+    if (taken.includes(masterKeyVariable)) {
+      throw new Error(`masterKeyVariable '${masterKeyVariable}' is a variable the gateway's container already sets for LiteLLM; choose another name, or leave it unset for LITELLM_ADMIN_KEY.`);
+    }
     const databaseSecrets = {
-      LITELLM_ADMIN_KEY: ecs.Secret.fromSecretsManager(props.masterKey),
+      [masterKeyVariable]: ecs.Secret.fromSecretsManager(props.masterKey),
       DATABASE_USERNAME: ecs.Secret.fromSecretsManager(props.database.secret, 'username'),
       DATABASE_PASSWORD: ecs.Secret.fromSecretsManager(props.database.secret, 'password'),
     };
@@ -473,6 +480,10 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       open: false,
     });
     for (const cidr of props.allowedCidrs ?? [props.vpc.vpcCidrBlock]) {
+      if (cidr.endsWith('/0')) {
+        Annotations.of(this).addWarningV2('cdk-llm-gateway:allowedFromAnywhere',
+          `allowedCidrs holds '${cidr}': every address that can route to the load balancer may call the gateway. It stays internal, but list your agents' ranges, or use connections.allowDefaultPortFrom(agents).`);
+      }
       this.loadBalancerSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(listenerPort), 'Agents in the VPC to the gateway');
     }
 

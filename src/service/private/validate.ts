@@ -15,6 +15,11 @@ const FARGATE_SIZES: Record<number, [number, number, number]> = {
   16384: [32768, 122880, 8192],
 };
 
+function isIpv4Cidr(cidr: string): boolean {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  return match !== null && match.slice(1, 5).every((octet) => Number(octet) <= 255) && Number(match[5]) <= 32;
+}
+
 export function validateFargateSize(cpu: number, memoryLimitMiB: number, prefix = ''): void {
   const range = FARGATE_SIZES[cpu];
   if (!range) {
@@ -82,9 +87,13 @@ export function validateServiceOptions(props: GatewayServiceOptions & { vpc: ec2
     throw new Error(`${prefix}logGroup is given, so logGroupName and logRetention have no effect; set them on your log group instead.`);
   }
   for (const cidr of props.allowedCidrs ?? []) {
-    if (!Token.isUnresolved(cidr) && !/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(cidr)) {
-      throw new Error(`${prefix}allowedCidrs: '${cidr}' is not an IPv4 CIDR such as '10.0.0.0/16'.`);
+    if (!Token.isUnresolved(cidr) && !isIpv4Cidr(cidr)) {
+      throw new Error(`${prefix}allowedCidrs: '${cidr}' is not an IPv4 CIDR such as '10.0.0.0/16' (four numbers 0-255, a prefix length 0-32).`);
     }
+  }
+  const name = props.logGroupName;
+  if (name !== undefined && !Token.isUnresolved(name) && !/^[.\-_/#A-Za-z0-9]{1,512}$/.test(name)) {
+    throw new Error(`${prefix}logGroupName '${name}' is not a CloudWatch Logs group name: 1 to 512 characters of letters, digits and '.-_/#' (e.g. '/document-processing/llm-gateway').`);
   }
   if (props.allowedCidrs !== undefined && props.allowedCidrs.length === 0) {
     throw new Error(`${prefix}allowedCidrs is empty: nothing could reach the gateway. Leave it unset for the VPC's CIDR.`);
