@@ -82,15 +82,17 @@ project.addTask('example', {
 // Integ tests: `integ` verifies the committed snapshots offline; `integ:update` rewrites them (no AWS, no Docker);
 // `integ:deploy` deploys them to the sandbox account of the current AWS profile and runs their assertions.
 const integ = 'integ-runner --directory integ --language typescript --parallel-regions us-east-1';
-project.addTask('integ', { description: 'Verify the integ snapshots (offline)', env: { TS_NODE_TRANSPILE_ONLY: '1' }, exec: integ });
+// ts-node reads the dev tsconfig: the jsii-written tsconfig.json exists only after a compile (a fresh clone has none).
+const integEnv = { TS_NODE_TRANSPILE_ONLY: '1', TS_NODE_PROJECT: 'tsconfig.dev.json' };
+project.addTask('integ', { description: 'Verify the integ snapshots (offline)', env: integEnv, exec: integ });
 project.addTask('integ:update', {
   description: 'Rewrite the integ snapshots (offline)',
-  env: { TS_NODE_TRANSPILE_ONLY: '1' },
+  env: integEnv,
   exec: `${integ} --dry-run --update-on-failed`,
 });
 project.addTask('integ:deploy', {
   description: 'Deploy the integ tests to a sandbox account, assert, destroy (needs AWS credentials and Docker)',
-  env: { TS_NODE_TRANSPILE_ONLY: '1' },
+  env: integEnv,
   exec: `${integ} --update-on-failed --force`,
 });
 
