@@ -65,6 +65,8 @@ test('the custom resource names the task definition, so a new image or config ru
     SecurityGroups: [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayServiceServiceSecurityGroup'), 'GroupId'] }],
     ContainerName: 'migrate',
     StreamPrefix: 'migrate',
+    // the handler stops a migration that would outlive this, before the provider framework gives up
+    TimeoutSeconds: 1800,
   });
 });
 
@@ -103,7 +105,7 @@ test('the handlers may start exactly the migration task and read tasks of the ga
       Condition: { ArnEquals: { 'ecs:cluster': { 'Fn::GetAtt': [expect.stringMatching(/^GatewayServiceCluster/), 'Arn'] } } },
     }),
     expect.objectContaining({ Action: 'iam:PassRole' }),
-    expect.objectContaining({ Action: 'ecs:DescribeTasks' }),
+    expect.objectContaining({ Action: ['ecs:DescribeTasks', 'ecs:StopTask'], Resource: expect.anything() }),
   ]));
   expect(JSON.stringify(statements)).not.toMatch(/"Resource":"\*"/);
 });

@@ -126,7 +126,8 @@ export class GatewayMigration extends Construct {
       resources: [this.taskDefinition.taskRole.roleArn, this.taskDefinition.obtainExecutionRole().roleArn],
     }));
     const tasksArn = Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${props.cluster.clusterName}/*` });
-    isComplete.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTasks'], resources: [tasksArn] }));
+    // StopTask: a migration that outlives its timeout is stopped before the deploy gives up on it.
+    isComplete.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTasks', 'ecs:StopTask'], resources: [tasksArn] }));
 
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: onEvent,
@@ -146,6 +147,7 @@ export class GatewayMigration extends Construct {
         ContainerName: CONTAINER_NAME,
         LogGroup: props.logGroup.logGroupName,
         StreamPrefix: STREAM_PREFIX,
+        TimeoutSeconds: timeout.toSeconds(),
       },
     });
     // The task pulls its image, reads its secrets and writes its logs with the execution role's policy: with a
@@ -156,7 +158,7 @@ export class GatewayMigration extends Construct {
     acknowledgeWildcardResources(this.taskDefinition.obtainExecutionRole().node.findChild('DefaultPolicy'), ['*'],
       'ecr:GetAuthorizationToken has no resource-level permissions; AWS requires "*".');
     acknowledgeWildcardResources(isComplete.role!.node.findChild('DefaultPolicy'), [tasksArn],
-      'Task ids are known only at run time: DescribeTasks on the tasks of the gateway cluster.');
+      'Task ids are known only at run time: DescribeTasks and StopTask on the tasks of the gateway cluster.');
     // CDK's provider framework (its Lambda functions and waiter state machine) as CDK writes it.
     const functions = [onEvent, isComplete, ...provider.node.findAll().filter((c): c is lambda.Function => c instanceof lambda.Function)];
     acknowledgeWildcardResources(this, [...new Set(functions)].map((f) => `${f.functionArn}:*`),
