@@ -48,9 +48,10 @@ else
 fi
 
 # Synthesized afresh on every run: the twin reads the template and the staged image asset, never a copy.
-outdir="$root/.twin/cdk.out"
-rm -rf "$outdir"
+# One folder per run, so that two runs on one machine never read each other's half-written assembly.
 mkdir -p "$root/.twin" "$root/test-reports"
+outdir="$(mktemp -d "$root/.twin/cdk.out.XXXXXX")"
+trap 'rm -rf "$outdir"' EXIT
 say "synthesizing the reference deployment into ${outdir#"$root/"}"
 npx ts-node --project tsconfig.dev.json -T -e "require('./integ/reference-app').synthesizeReference('$outdir')" >/dev/null
 

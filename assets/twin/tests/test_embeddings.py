@@ -52,9 +52,11 @@ def _embed(proxy, alias, inputs):
 def test_the_aliases_are_rendered_as_embedding_deployments(embedding_aliases, reference):
     assert embedding_aliases == [
         {'model_name': 'embed-titan', 'model_info': {'mode': 'embedding'},
-         'litellm_params': {'model': 'bedrock/amazon.titan-embed-text-v2:0', 'aws_region_name': reference.region}},
+         'litellm_params': {'model': 'bedrock/amazon.titan-embed-text-v2:0', 'aws_region_name': reference.region,
+                            'max_parallel_requests': 50}},
         {'model_name': 'embed-cohere', 'model_info': {'mode': 'embedding'},
-         'litellm_params': {'model': 'bedrock/us.cohere.embed-v4:0', 'aws_region_name': reference.region}},
+         'litellm_params': {'model': 'bedrock/us.cohere.embed-v4:0', 'aws_region_name': reference.region,
+                            'max_parallel_requests': 50}},
     ]
 
 

@@ -35,6 +35,9 @@ REDIS_TROUBLE = re.compile(
     r"redis_cache\.py.*(ERROR|WARNING)|ConnectionError|circuit breaker")
 
 
+BATCH_READ_INTERVAL = 10  # litellm.default_redis_batch_cache_expiry
+
+
 def _resolve(value, reference):
     """A CloudFormation value of the task environment with the cache's endpoint address replaced by loopback."""
     if isinstance(value, str):
@@ -203,6 +206,9 @@ def test_a_deployment_cooled_down_by_failures_in_one_process_is_skipped_by_the_o
         # The next failure, in the first process, crosses the fleet-wide count: the deployment cools down, and the
         # request goes to the fallback without retrying. (Counted per process, this one would retry, and so would the
         # next one in the second process.)
+        # A worker reads a key it does not hold in memory from Redis at most every redis_batch_cache_expiry
+        # (litellm/caching/dual_cache.py, 10 s by default): a cooldown reaches the other workers within that time.
+        time.sleep(BATCH_READ_INTERVAL + 1)
         calls = []
         for proxy in proxies:
             before = bedrock.count(primary)
