@@ -48,6 +48,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   devDeps: [
     'cdk-nag@^3.0.2',
     'fast-check@^4',
+    // AWS Control Tower's proactive controls as cfn-guard rules, with the cfn-guard binary (no download at install).
+    '@cdklabs/cdk-validator-cfnguard@0.0.62',
     `@aws-cdk/integ-tests-alpha@${INTEG_TESTS_ALPHA_VERSION}`,
     '@aws-cdk/integ-runner@^2.197.10',
   ],

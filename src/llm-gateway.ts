@@ -5,6 +5,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { GatewayConfig, GatewayConfigProps } from './config';
 import { DatabaseConnection, DatabaseOptions, GatewayDatabase } from './database';
@@ -12,6 +13,7 @@ import { validateDatabaseOptions } from './database/private/validate';
 import { GatewayVirtualKey, VirtualKeyOptions, VirtualKeyProvider } from './keys';
 import { GatewayAlarms, GatewayAlarmsOptions, GatewayDashboard, GatewayMetrics } from './observability';
 import { GatewaySecrets, GatewaySecretsProps } from './secrets';
+import { acknowledge } from './private/acknowledge';
 import { GatewayService, GatewayServiceOptions } from './service';
 import { CacheConnection, GatewayCache } from './shared-state';
 
@@ -127,6 +129,7 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
   public readonly alarms?: GatewayAlarms;
 
   private readonly _database?: GatewayDatabase;
+  private _alarmTopic?: sns.ITopic;
   private readonly vpc: ec2.IVpc;
   private readonly vpcSubnets?: ec2.SubnetSelection;
   private keyProvider?: VirtualKeyProvider;
@@ -218,6 +221,9 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
     if (props.alarms ?? true) {
       this.alarms = new GatewayAlarms(this, 'Alarms', {
         ...props.alarmOptions,
+        // An alarm without an action tells no one (and AWS Control Tower refuses it): the gateway's own topic, to
+        // which operators subscribe, unless one is given.
+        alarmTopic: props.alarmOptions?.alarmTopic ?? this.createAlarmTopic(),
         metrics: this.metrics,
         service: this.service,
         loadBalancer: this.loadBalancer,
@@ -238,6 +244,19 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
   }
 
   /** The Aurora database; throws when the gateway uses `existingDatabase`. */
+  /** The alarm topic the gateway created (none when `alarmOptions.alarmTopic` is given or alarms are off). */
+  public get alarmTopic(): sns.ITopic | undefined {
+    return this._alarmTopic;
+  }
+
+  private createAlarmTopic(): sns.ITopic {
+    const topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'LiteLLM gateway alarms', enforceSSL: true });
+    acknowledge(topic, 'AwsSolutions-SNS2',
+      'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed key; a customer managed key is the compliance profile (about 1 USD a month).');
+    this._alarmTopic = topic;
+    return topic;
+  }
+
   public get database(): GatewayDatabase {
     if (!this._database) {
       throw new Error('This gateway uses an existing database (existingDatabase); it has no GatewayDatabase.');

@@ -61,7 +61,7 @@ describe('service overrides', () => {
     new LlmGateway(stack, 'Gateway', { vpc, logGroup });
     const template = Template.fromStack(stack);
     expect(container(template).LogConfiguration.Options['awslogs-group']).toEqual({ Ref: expect.stringMatching(/^Mine/) });
-    template.resourceCountIs('AWS::Logs::LogGroup', 2); // Mine + the exec sessions' group
+    template.resourceCountIs('AWS::Logs::LogGroup', 3); // Mine + the exec sessions' group + the migration waiter's
   });
 
   test('ECS Exec can be turned off, and with it every permission on "*" of the task role', () => {
@@ -69,7 +69,7 @@ describe('service overrides', () => {
     template.hasResourceProperties('AWS::ECS::Service', { EnableExecuteCommand: false });
     const task = Object.values(template.findResources('AWS::IAM::Policy')).find((p: any) => /TaskRole/.test(p.Properties.PolicyName)) as any;
     expect(JSON.stringify(task)).not.toMatch(/ssmmessages|"\*"/);
-    template.resourceCountIs('AWS::Logs::LogGroup', 1);
+    template.resourceCountIs('AWS::Logs::LogGroup', 2); // the gateway's + the migration waiter's
   });
 
   test('timeouts: idle, deregistration, stop, start period, health path', () => {

@@ -179,7 +179,7 @@ describe('S-OBS-2 dashboard', () => {
 describe('alarms', () => {
   const alarms = (t: Template) => Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((a: any) => a.Properties);
 
-  test('six alarms by default with their thresholds, no actions', () => {
+  test('six alarms by default with their thresholds, each notifying the topic the gateway creates', () => {
     const all = alarms(template);
     expect(all.map((a) => a.AlarmDescription.replace('LLM gateway: ', '').split(' ')[0]).sort()).toEqual(
       ['Failed', 'Fewer', 'Gateway', 'Load', 'Throttled', 'p95'].sort());
@@ -190,7 +190,9 @@ describe('alarms', () => {
     expect(threshold(/Throttled/)).toBe(10);
     expect(threshold(/health check/)).toBe(1);
     expect(threshold(/Fewer/)).toBe(1);
-    expect(all.every((a) => a.AlarmActions === undefined)).toBe(true);
+    const topics = Object.keys(template.findResources('AWS::SNS::Topic'));
+    expect(topics).toHaveLength(1);
+    expect(all.every((a) => JSON.stringify(a.AlarmActions) === JSON.stringify([{ Ref: topics[0] }]))).toBe(true);
   });
 
   test('thresholds, daily spend and a topic are props', () => {

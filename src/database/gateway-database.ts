@@ -163,6 +163,12 @@ export class GatewayDatabase extends Construct implements ec2.IConnectable {
       deletionProtection: props.deletionProtection ?? false,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.SNAPSHOT,
       port: POSTGRES_PORT,
+      // PostgreSQL's own log in CloudWatch Logs (RDS creates /aws/rds/cluster/<id>/postgresql, kept until deleted):
+      // at the default parameters it holds errors, connection failures and checkpoints only, a few MB a month.
+      cloudwatchLogsExports: ['postgresql'],
+      // Allows IAM database tokens besides the password login (which LiteLLM and its migration keep using); enabling
+      // it costs nothing and changes no existing login.
+      iamAuthentication: true,
     });
     this.secret = this.cluster.secret!;
     this.connections = this.cluster.connections;
@@ -170,7 +176,6 @@ export class GatewayDatabase extends Construct implements ec2.IConnectable {
     // The security group's rules (added later, for the tasks) are part of answering too.
     this.ready = new DependencyGroup(this.cluster.node.defaultChild!, this.cluster.node.findChild('Writer'), securityGroupRules(this.securityGroup));
 
-    acknowledge(this.cluster, 'AwsSolutions-RDS6', "LiteLLM's Prisma client logs in with a password from DATABASE_USERNAME/DATABASE_PASSWORD; it cannot use IAM database tokens.");
     acknowledge(this.cluster, 'AwsSolutions-SMG4', 'ECS injects the password when a task starts; a scheduled rotation would break running tasks until they restart.');
     if (!(props.deletionProtection ?? false)) {
       acknowledge(this.cluster, 'AwsSolutions-RDS10', 'Deletion protection is the deletionProtection prop, off by default like the reference (dev); the removal policy still keeps a snapshot.');

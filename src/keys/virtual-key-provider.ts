@@ -91,7 +91,14 @@ export class VirtualKeyProvider extends Construct {
     this.dependsOn = [...props.dependsOn, ...[securityGroup, ...props.gateway.connections.securityGroups].map(securityGroupRules)];
     props.masterKey.grantRead(this.handler);
 
-    this.provider = new cr.Provider(this, 'Provider', { onEventHandler: this.handler });
+    // The framework's own function runs in the VPC too (Control Tower's CT.LAMBDA.PR.3): it only invokes the handler
+    // and answers CloudFormation, both over HTTPS, which the handler's security group allows.
+    this.provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: this.handler,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      securityGroups: [securityGroup],
+    });
 
     const reason = "CDK's custom-resource provider framework invokes its handler and the handler's versions (<function ARN>:*).";
     const functions = this.provider.node.findAll().filter((c): c is lambda.Function => c instanceof lambda.Function);

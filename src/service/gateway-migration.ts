@@ -1,10 +1,12 @@
 import * as path from 'path';
-import { CustomResource, Duration, Stack } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { acknowledge, acknowledgeFinding, acknowledgeWildcardResources } from '../private/acknowledge';
@@ -12,6 +14,7 @@ import { acknowledge, acknowledgeFinding, acknowledgeWildcardResources } from '.
 const HANDLER_DIR = path.join(__dirname, '..', '..', 'assets', 'migration-runner');
 const CONTAINER_NAME = 'migrate';
 const STREAM_PREFIX = 'migrate';
+const MIGRATION_MEMORY_MIB = 1024;
 
 /**
  * `litellm` (the image's entry point) applies the migrations and exits: `--skip_server_startup` skips the server.
@@ -52,6 +55,25 @@ export interface GatewayMigrationProps {
   /** Where the task logs. */
   readonly logGroup: logs.ILogGroup;
   /**
+   * The VPC of `subnets`: the start and check functions and the provider framework's functions run in it, with a
+   * security group that allows HTTPS out only (AWS Control Tower refuses functions outside a VPC).
+   *
+   * @default - the functions run outside any VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * Retention of the log group of the provider framework's waiter (a state machine that polls the migration).
+   *
+   * @default logs.RetentionDays.TWO_WEEKS
+   */
+  readonly waiterLogRetention?: logs.RetentionDays;
+  /**
+   * A KMS key for the waiter's log group.
+   *
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly waiterLogEncryptionKey?: kms.IKey;
+  /**
    * How long a migration may run before the deploy fails.
    *
    * @default Duration.minutes(30)
@@ -85,7 +107,7 @@ export class GatewayMigration extends Construct {
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
       cpu: 512,
-      memoryLimitMiB: 1024,
+      memoryLimitMiB: MIGRATION_MEMORY_MIB,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
     this.taskDefinition.addContainer(CONTAINER_NAME, {
@@ -94,11 +116,23 @@ export class GatewayMigration extends Construct {
       // As the serving container: `litellm` itself, so the task definition fixes what runs whatever the image's script.
       entryPoint: ['litellm'],
       command: MIGRATION_COMMAND,
+      // A hard limit equal to the task's memory: the container is killed at the limit instead of the task.
+      memoryLimitMiB: MIGRATION_MEMORY_MIB,
       environment: { ...props.environment, ...MIGRATION_ENVIRONMENT },
       secrets: props.secrets,
       logging: ecs.LogDrivers.awsLogs({ logGroup: props.logGroup, streamPrefix: STREAM_PREFIX }),
     });
 
+    // The functions call the ECS, Lambda and CloudFormation APIs over HTTPS and nothing else.
+    const functionSecurityGroup = props.vpc ? new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
+      vpc: props.vpc,
+      description: 'LiteLLM gateway migration functions: HTTPS to AWS APIs only',
+      allowAllOutbound: false,
+    }) : undefined;
+    functionSecurityGroup?.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs');
+    const network = props.vpc
+      ? { vpc: props.vpc, vpcSubnets: { subnets: props.subnets }, securityGroups: [functionSecurityGroup!] }
+      : {};
     const code = lambda.Code.fromAsset(HANDLER_DIR, { exclude: ['tests', '__pycache__', '*.pyc', '.pytest_cache'] });
     const onEvent = new lambda.Function(this, 'StartFunction', {
       runtime: lambda.Runtime.PYTHON_3_13,
@@ -107,6 +141,7 @@ export class GatewayMigration extends Construct {
       code,
       timeout: Duration.minutes(1),
       description: 'LiteLLM gateway: starts the one-off schema migration task',
+      ...network,
     });
     const isComplete = new lambda.Function(this, 'CheckFunction', {
       runtime: lambda.Runtime.PYTHON_3_13,
@@ -115,6 +150,7 @@ export class GatewayMigration extends Construct {
       code,
       timeout: Duration.minutes(1),
       description: 'LiteLLM gateway: waits for the schema migration task',
+      ...network,
     });
     onEvent.addToRolePolicy(new iam.PolicyStatement({
       actions: ['ecs:RunTask'],
@@ -134,7 +170,34 @@ export class GatewayMigration extends Construct {
       isCompleteHandler: isComplete,
       queryInterval: Duration.seconds(15),
       totalTimeout: timeout,
+      ...network,
+      // The waiter logs its executions (Control Tower's CT.STEPFUNCTIONS.PR.1), errors only: one per deploy.
+      disableWaiterStateMachineLogging: false,
+      waiterStateMachineLogOptions: {
+        destination: new logs.LogGroup(this, 'WaiterLogGroup', {
+          retention: props.waiterLogRetention ?? logs.RetentionDays.TWO_WEEKS,
+          encryptionKey: props.waiterLogEncryptionKey,
+          // Kept when the stack goes, like the gateway's other log groups.
+          removalPolicy: RemovalPolicy.RETAIN,
+        }),
+        level: sfn.LogLevel.ERROR,
+      },
     });
+    // X-Ray tracing of the waiter (CT.STEPFUNCTIONS.PR.2), which the provider framework has no option for: a few
+    // traces per deploy, within X-Ray's free tier.
+    const waiter = provider.node.findAll().find((c): c is sfn.CfnStateMachine => c instanceof sfn.CfnStateMachine);
+    if (waiter) {
+      waiter.tracingConfiguration = { enabled: true };
+      const waiterRole = provider.node.findAll().find((c): c is iam.Role => c instanceof iam.Role && c.assumeRolePolicy?.toJSON().Statement
+        .some((st: any) => JSON.stringify(st.Principal ?? {}).includes('states.amazonaws.com')));
+      waiterRole?.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+        resources: ['*'],
+      }));
+      if (waiterRole) {
+        acknowledgeWildcardResources(waiterRole.node.findChild('DefaultPolicy'), ['*'], 'X-Ray trace writes have no resource-level permissions; AWS requires "*".');
+      }
+    }
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::LiteLlmSchemaMigration',
@@ -165,8 +228,9 @@ export class GatewayMigration extends Construct {
       "CDK's custom-resource provider framework invokes its handlers and their versions (<function ARN>:*).");
     acknowledgeFinding(this, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
       'The handlers write their own logs only; this managed policy is what CDK attaches for that.');
+    acknowledgeFinding(this, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+      'The managed policy CDK attaches so a function in a VPC can attach its network interface.');
     acknowledge(this, 'AwsSolutions-L1', "Our handlers run Python 3.13; the provider framework's runtime is chosen by aws-cdk-lib and upgraded with it.");
-    acknowledge(provider, 'AwsSolutions-SF1', "The provider framework's waiter only polls the migration; the handlers log every step.");
-    acknowledge(provider, 'AwsSolutions-SF2', "The provider framework's waiter has no X-Ray option; the migration's outcome is in its task logs.");
+    acknowledge(provider, 'AwsSolutions-SF1', "The waiter logs errors only: it polls the migration once per deploy, and the handlers log every step.");
   }
 }

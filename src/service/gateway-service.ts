@@ -441,6 +441,9 @@ export class GatewayService extends Construct implements ec2.IConnectable {
         startPeriod: props.healthCheckStartPeriod ?? Duration.seconds(60),
       },
       logging: litellmLogDriver(this.logGroup),
+      // A hard limit equal to the task's memory (Control Tower's CT.ECS.PR.7): it changes nothing on Fargate, where
+      // the task's memory is the limit anyway.
+      memoryLimitMiB,
       stopTimeout,
       readonlyRootFilesystem: false,
     });
@@ -547,6 +550,8 @@ export class GatewayService extends Construct implements ec2.IConnectable {
         secrets: databaseSecrets,
         logGroup: this.logGroup,
         timeout: props.migrationTimeout,
+        vpc: props.vpc,
+        waiterLogRetention: props.logRetention,
       });
       // The service rolls only after the new schema is in place.
       this.service.node.addDependency(this.migration.resource);
