@@ -17,8 +17,8 @@ const samples: any[] = JSON.parse(execFileSync('python3', [path.join(__dirname, 
 
 const filters = (t: Template) => Object.values(t.findResources('AWS::Logs::MetricFilter')).map((r: any) => r.Properties);
 
-describe('S-OBS-1 metric filters', () => {
-  test('eight filters of the SPEC plus Throttles, namespace LlmGateway by default, dimension Model', () => {
+describe('metric filters', () => {
+  test('eight filters plus Throttles, namespace LlmGateway by default, dimension Model', () => {
     const byName = Object.fromEntries(filters(template).map((f) => [f.MetricTransformations[0].MetricName, f]));
     const base = '$.litellm_metric IS TRUE';
     const ok = `{ (${base}) && ($.status_code = 200) }`;
@@ -122,14 +122,14 @@ describe('one truth across TypeScript and Python', () => {
   });
 });
 
-describe('S-OBS-2 dashboard', () => {
+describe('dashboard', () => {
   const body = (t: Template) => {
     const d = Object.values(t.findResources('AWS::CloudWatch::Dashboard'))[0] as any;
     const parts = d.Properties.DashboardBody['Fn::Join'][1];
     return parts.map((p: any) => (typeof p === 'string' ? p : '"<token>"')).join('');
   };
 
-  test('rows in the order of the SPEC, with the Logs Insights widgets', () => {
+  test('rows KPIs, traffic, latency, tokens, cost, ECS, load balancer, with the Logs Insights widgets', () => {
     const text = body(template);
     const rows = [...text.matchAll(/"markdown":"## ([^"]+)"/g)].map((m) => m[1]);
     expect(rows).toEqual(['KPIs', 'Traffic', 'Latency', 'Tokens', 'Cost', 'ECS', 'Load balancer']);
@@ -225,7 +225,166 @@ describe('alarms', () => {
   });
 });
 
-describe('S-OBS-3 observability in another stack', () => {
+describe('every metric the dashboard and the alarms read is published, and every expression is whole', () => {
+  // The dashboard body with each deploy-time token replaced by a placeholder that parses, and the tokens kept, so a
+  // dimension can be traced back to the resource it names.
+  function dashboard(t: Template): { widgets: any[]; tokens: any[] } {
+    const d = Object.values(t.findResources('AWS::CloudWatch::Dashboard'))[0] as any;
+    const tokens: any[] = [];
+    const text = d.Properties.DashboardBody['Fn::Join'][1]
+      .map((p: any) => (typeof p === 'string' ? p : `<token:${tokens.push(p) - 1}>`)).join('');
+    return { widgets: JSON.parse(text).widgets, tokens };
+  }
+  const token = (tokens: any[], value: string) => {
+    const m = /^<token:(\d+)>$/.exec(value);
+    return m ? tokens[Number(m[1])] : value;
+  };
+
+  interface Query { id: string; expression?: string; namespace?: string; metricName?: string; dimensions?: Record<string, any>; stat?: string; visible: boolean }
+
+  /** A widget's `metrics` rows as queries (rows without an id get one, as CloudWatch does). */
+  function widgetQueries(widget: any, tokens: any[]): Query[] {
+    return widget.properties.metrics.map((row: any[], i: number) => {
+      const options = typeof row[row.length - 1] === 'object' ? row[row.length - 1] : {};
+      const id = options.id ?? `row${i}`;
+      if (options.expression) return { id, expression: options.expression, visible: options.visible !== false };
+      const [namespace, metricName, ...rest] = row.filter((x) => typeof x === 'string');
+      const dimensions: Record<string, any> = {};
+      for (let k = 0; k < rest.length; k += 2) dimensions[rest[k]] = token(tokens, rest[k + 1]);
+      return { id, namespace, metricName, dimensions, stat: options.stat ?? 'Average', visible: options.visible !== false };
+    });
+  }
+
+  function alarmQueries(alarm: any): Query[] {
+    if (!alarm.Metrics) {
+      return [{ id: 'm', namespace: alarm.Namespace, metricName: alarm.MetricName, stat: alarm.Statistic ?? alarm.ExtendedStatistic, visible: true,
+        dimensions: Object.fromEntries((alarm.Dimensions ?? []).map((d: any) => [d.Name, d.Value])) }];
+    }
+    return alarm.Metrics.map((q: any) => (q.Expression
+      ? { id: q.Id, expression: q.Expression, visible: q.ReturnData !== false }
+      : { id: q.Id, namespace: q.MetricStat.Metric.Namespace, metricName: q.MetricStat.Metric.MetricName, stat: q.MetricStat.Stat, visible: q.ReturnData !== false,
+        dimensions: Object.fromEntries((q.MetricStat.Metric.Dimensions ?? []).map((d: any) => [d.Name, d.Value])) }));
+  }
+
+  const FUNCTIONS = new Set(['FILL', 'IF', 'MAX', 'MIN', 'SUM', 'AVG']);
+  /** The ids an expression reads: every identifier that is not a function (called) or a number. */
+  const idsOf = (expression: string) => [...expression.matchAll(/\b([A-Za-z_]\w*)\b(\s*\()?/g)]
+    .filter(([, name, call]) => !(call && FUNCTIONS.has(name)))
+    .map(([, name]) => name);
+
+  /** The ids in a group of queries: unique, well formed, every expression reads only ids of the group (never
+   * itself), every hidden query is read by some expression, and only the functions above are called. */
+  function checkIds(where: string, queries: Query[]) {
+    const ids = queries.map((q) => q.id);
+    expect([where, new Set(ids).size]).toEqual([where, ids.length]);
+    const read = new Set<string>();
+    for (const q of queries.filter((x) => x.expression)) {
+      for (const [, name] of q.expression!.matchAll(/\b([A-Za-z_]\w*)\s*\(/g)) expect([where, name, FUNCTIONS.has(name)]).toEqual([where, name, true]);
+      for (const id of idsOf(q.expression!)) {
+        expect([where, q.expression, id, ids.includes(id) && id !== q.id]).toEqual([where, q.expression, id, true]);
+        expect(id).toMatch(/^[a-z]\w*$/);
+        read.add(id);
+      }
+    }
+    for (const q of queries.filter((x) => !x.visible)) expect([where, q.id, read.has(q.id)]).toEqual([where, q.id, true]);
+  }
+
+  /** The gateway's custom metrics as its filters publish them: namespace, name and dimension names; and the values
+   * the Model dimension can take. */
+  function published(t: Template) {
+    const keys = new Set(filters(t).map((f) => {
+      const tr = f.MetricTransformations[0];
+      return `${tr.MetricNamespace}|${tr.MetricName}|${(tr.Dimensions ?? []).map((d: any) => d.Key).sort().join(',')}`;
+    }));
+    return keys;
+  }
+
+  function checkMetric(where: string, q: Query, t: Template, keys: Set<string>, models: string[]) {
+    const r = t.toJSON().Resources;
+    const refOf = (type: string) => Object.keys(r).filter((k) => r[k].Type === type);
+    const dims = q.dimensions ?? {};
+    const names = Object.keys(dims).sort().join(',');
+    if (q.namespace === 'AWS/ApplicationELB') {
+      // The stack's own load balancer (and target group), by the full name the metrics use.
+      const [lb] = refOf('AWS::ElasticLoadBalancingV2::LoadBalancer');
+      if (q.metricName === 'UnHealthyHostCount') {
+        expect([where, names]).toEqual([where, 'LoadBalancer,TargetGroup']);
+        const [tg] = refOf('AWS::ElasticLoadBalancingV2::TargetGroup');
+        expect(dims.TargetGroup).toEqual({ 'Fn::GetAtt': [tg, 'TargetGroupFullName'] });
+        expect(JSON.stringify(dims.LoadBalancer)).toContain('Listener');
+      } else {
+        expect([where, names]).toEqual([where, 'LoadBalancer']);
+        expect(dims.LoadBalancer).toEqual({ 'Fn::GetAtt': [lb, 'LoadBalancerFullName'] });
+      }
+      expect(['RequestCount', 'HTTPCode_Target_5XX_Count', 'HTTPCode_ELB_5XX_Count', 'TargetResponseTime', 'UnHealthyHostCount']).toContain(q.metricName);
+    } else if (q.namespace === 'AWS/ECS' || q.namespace === 'ECS/ContainerInsights') {
+      const [cluster] = refOf('AWS::ECS::Cluster');
+      const [service] = refOf('AWS::ECS::Service');
+      expect([where, names]).toEqual([where, 'ClusterName,ServiceName']);
+      expect(dims.ClusterName).toEqual({ Ref: cluster });
+      expect(dims.ServiceName).toEqual({ 'Fn::GetAtt': [service, 'Name'] });
+      if (q.namespace === 'ECS/ContainerInsights') {
+        // Container Insights publishes task counts only when the cluster has it enabled.
+        expect(r[cluster].Properties.ClusterSettings).toContainEqual({ Name: 'containerInsights', Value: 'enabled' });
+        expect(['DesiredTaskCount', 'RunningTaskCount']).toContain(q.metricName);
+      } else {
+        expect(['CPUUtilization', 'MemoryUtilization']).toContain(q.metricName);
+      }
+    } else {
+      expect([where, `${q.namespace}|${q.metricName}|${names}`, keys.has(`${q.namespace}|${q.metricName}|${names}`)])
+        .toEqual([where, `${q.namespace}|${q.metricName}|${names}`, true]);
+      if (dims.Model !== undefined) expect([where, models.includes(dims.Model)]).toEqual([where, true]);
+    }
+    expect(q.stat).toMatch(/^(Sum|Average|Maximum|Minimum|SampleCount|p\d+(\.\d+)?)$/);
+  }
+
+  for (const [name, props] of [['default', {}], ['own namespace and the Agent dimension', { metricsNamespace: 'Team/Gw', agentMetricDimension: true }]] as const) {
+    test(`dashboard widgets (${name})`, () => {
+      const { template: t, gateway } = gatewayTemplate(props);
+      const { widgets, tokens } = dashboard(t);
+      const keys = published(t);
+      const metricWidgets = widgets.filter((w) => w.type === 'metric');
+      expect(metricWidgets.length).toBeGreaterThan(10);
+      for (const w of metricWidgets) {
+        const queries = widgetQueries(w, tokens);
+        checkIds(w.properties.title, queries);
+        for (const q of queries.filter((x) => !x.expression)) checkMetric(w.properties.title, q, t, keys, gateway.metrics.models);
+        expect(queries.some((q) => q.visible)).toBe(true);
+      }
+    });
+
+    test(`alarms (${name})`, () => {
+      const { stack, vpc } = stackWithVpc();
+      const gateway = new LlmGateway(stack, 'Gateway', { vpc, ...props, alarmOptions: { dailySpendLimitUsd: 10 } });
+      const t = Template.fromStack(stack);
+      const keys = published(t);
+      const alarms = Object.entries(t.findResources('AWS::CloudWatch::Alarm'));
+      expect(alarms).toHaveLength(7);
+      for (const [id, a] of alarms as [string, any][]) {
+        const queries = alarmQueries(a.Properties);
+        checkIds(id, queries);
+        // An alarm watches exactly one series.
+        expect([id, queries.filter((q) => q.visible).length]).toEqual([id, 1]);
+        for (const q of queries.filter((x) => !x.expression)) checkMetric(id, q, t, keys, gateway.metrics.models);
+      }
+    });
+  }
+
+  test('the checks fail on an expression over a missing id and on a metric no filter publishes', () => {
+    const { template: t, gateway } = gatewayTemplate();
+    expect(() => checkIds('w', [{ id: 'a', expression: 'FILL(b, 0)', visible: true }])).toThrow();
+    expect(() => checkIds('w', [{ id: 'a', expression: 'BOGUS(x)', visible: true }, { id: 'x', namespace: 'N', metricName: 'M', visible: false }])).toThrow();
+    expect(() => checkIds('w', [{ id: 'a', namespace: 'N', metricName: 'M', visible: false }])).toThrow();
+    expect(() => checkMetric('w', { id: 'a', namespace: 'LlmGateway', metricName: 'RequestCount', dimensions: { Agent: 'x' }, stat: 'Sum', visible: true },
+      t, published(t), gateway.metrics.models)).toThrow();
+    expect(() => checkMetric('w', { id: 'a', namespace: 'LlmGateway', metricName: 'RequestCount', dimensions: { Model: 'not-a-model' }, stat: 'Sum', visible: true },
+      t, published(t), gateway.metrics.models)).toThrow();
+    expect(() => checkMetric('w', { id: 'a', namespace: 'LlmGateway', metricName: 'RequestCount', dimensions: { Model: gateway.metrics.models[0] }, stat: 'Sum', visible: true },
+      t, published(t), gateway.metrics.models)).not.toThrow();
+  });
+});
+
+describe('observability in another stack', () => {
   test('metrics and dashboard built from a gateway in another stack', () => {
     const { app, stack, vpc } = stackWithVpc();
     const gateway = new LlmGateway(stack, 'Gateway', { vpc, dashboard: false, alarms: false });
