@@ -119,6 +119,15 @@ project.addTask('twin', {
   receiveArgs: true,
 });
 
+// The README's dashboard picture: the synthesized dashboard drawn with the numbers of the twin's traffic
+// (assets/dashboard/render.sh; Pillow pip-installed with --require-hashes into assets/dashboard/.venv). Not shipped.
+project.addTask('dashboard:render', {
+  description: "Draw the synthesized dashboard with the twin traffic's numbers into assets/dashboard/dashboard.png",
+  exec: 'bash assets/dashboard/render.sh',
+  receiveArgs: true,
+});
+project.addPackageIgnore('/assets/dashboard/');
+
 // The README's test command runs every test: projen's jest and eslint, then the Python tests of the assets (key
 // handler, migration runner, metrics callback) with the system python3 and its pytest (Debian's python3-pytest).
 // The twin's tests need the LiteLLM venv and a loopback-only namespace: they are the `twin` task.
