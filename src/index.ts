@@ -6,3 +6,4 @@ export * from './shared-state';
 export * from './keys';
 export * from './observability';
 export * from './llm-gateway';
+export * from './compliance';

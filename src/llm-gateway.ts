@@ -1,12 +1,15 @@
-import { Annotations, CfnOutput, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { ComplianceProfile } from './compliance';
 import { GatewayConfig, GatewayConfigProps } from './config';
 import { DatabaseConnection, DatabaseOptions, GatewayDatabase } from './database';
 import { validateDatabaseOptions } from './database/private/validate';
@@ -14,6 +17,7 @@ import { GatewayVirtualKey, VirtualKeyOptions, VirtualKeyProvider } from './keys
 import { GatewayAlarms, GatewayAlarmsOptions, GatewayDashboard, GatewayMetrics } from './observability';
 import { GatewaySecrets, GatewaySecretsProps } from './secrets';
 import { acknowledge } from './private/acknowledge';
+import { validateCompliance } from './private/compliance';
 import { GatewayService, GatewayServiceOptions } from './service';
 import { CacheConnection, GatewayCache } from './shared-state';
 
@@ -83,6 +87,14 @@ export interface LlmGatewayProps extends GatewayConfigProps, GatewayServiceOptio
    * @default - see `GatewayAlarmsOptions`
    */
   readonly alarmOptions?: GatewayAlarmsOptions;
+  /**
+   * Controls that cost money or change operations, as one switch: `ComplianceProfile.CONTROL_TOWER` passes AWS
+   * Control Tower's proactive controls on the gateway's resources (see the README's "Governed accounts" for what it
+   * turns on and costs). Input that would fail one of its controls fails at synth, naming the prop.
+   *
+   * @default ComplianceProfile.DEFAULT
+   */
+  readonly compliance?: ComplianceProfile;
 }
 
 /**
@@ -118,6 +130,8 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
   public readonly databaseConnection: DatabaseConnection;
   /** The base URL of the OpenAI-compatible API, ending in `/v1`. */
   public readonly endpointUrl: string;
+  /** The customer managed key of the log groups and the alarm topic, with `ComplianceProfile.CONTROL_TOWER`. */
+  public readonly complianceKey?: kms.Key;
   /** Network access to the gateway: `connections.allowDefaultPortFrom(agents)`. */
   public readonly connections: ec2.Connections;
 
@@ -139,6 +153,27 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
     super(scope, id);
     this.vpc = props.vpc;
     this.vpcSubnets = props.vpcSubnets;
+    const compliance = props.compliance ?? ComplianceProfile.DEFAULT;
+    validateCompliance(compliance, { ...props, databaseDeletionProtection: props.database?.deletionProtection });
+    const governed = compliance === ComplianceProfile.CONTROL_TOWER;
+    if (governed) {
+      // One customer managed key for the log groups and the alarm topic: CloudWatch Logs and CloudWatch alarms use it
+      // as services; rotated yearly.
+      this.complianceKey = new kms.Key(this, 'ComplianceKey', {
+        description: 'LiteLLM gateway: log groups and alarm topic',
+        enableKeyRotation: true,
+      });
+      this.complianceKey.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`));
+      this.complianceKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+      // Grants on the key only for AWS services acting for a resource (Control Tower's CT.KMS.PR.3).
+      this.complianceKey.addToResourcePolicy(new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['kms:CreateGrant'],
+        resources: ['*'],
+        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
+      }));
+    }
     if (props.existingDatabase && props.database) {
       throw new Error('existingDatabase and database are both set: database configures a new cluster, so drop it when you bring your own.');
     }
@@ -172,6 +207,10 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
     } else {
       this._database = new GatewayDatabase(this, 'Database', {
         ...props.database,
+        ...(governed ? {
+          deletionProtection: true,
+          monitoringInterval: props.database?.monitoringInterval ?? Duration.seconds(60),
+        } : {}),
         vpc: props.vpc,
         vpcSubnets: props.vpcSubnets,
       });
@@ -187,6 +226,12 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
 
     this.gatewayService = new GatewayService(this, 'Service', {
       ...props,
+      ...(governed ? {
+        logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+        logEncryptionKey: props.logEncryptionKey ?? this.complianceKey,
+        loadBalancerDeletionProtection: true,
+        redirectHttp: true,
+      } : {}),
       config: this.config,
       masterKey: this.secrets.masterKey,
       saltKey: this.secrets.saltKey,
@@ -250,9 +295,11 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
   }
 
   private createAlarmTopic(): sns.ITopic {
-    const topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'LiteLLM gateway alarms', enforceSSL: true });
-    acknowledge(topic, 'AwsSolutions-SNS2',
-      'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed key; a customer managed key is the compliance profile (about 1 USD a month).');
+    const topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'LiteLLM gateway alarms', enforceSSL: true, masterKey: this.complianceKey });
+    if (!this.complianceKey) {
+      acknowledge(topic, 'AwsSolutions-SNS2',
+        'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed key; a customer managed key comes with compliance: ComplianceProfile.CONTROL_TOWER.');
+    }
     this._alarmTopic = topic;
     return topic;
   }

@@ -1,7 +1,13 @@
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { failuresOf, controlTowerFailures } from './control-tower';
 import { ReferenceGatewayStack } from '../integ/reference-app';
+import { ComplianceProfile, LlmGateway, LlmGatewayProps } from '../src';
 
 // AWS Control Tower's proactive controls, run by cfn-guard with AWS's own rules on the reference template, as a
 // Control Tower hook runs them at deploy. The example's VPC (its public subnets) is the user's, not the gateway's.
@@ -55,5 +61,65 @@ describe('AWS Control Tower proactive controls (cfn-guard)', () => {
     for (const control of ['CT.CLOUDWATCH.PR.1', 'CT.ECS.PR.7', 'CT.LAMBDA.PR.3', 'CT.RDS.PR.4', 'CT.RDS.PR.25', 'CT.STEPFUNCTIONS.PR.1', 'CT.STEPFUNCTIONS.PR.2']) {
       expect([control, failures[control]]).toEqual([control, undefined]);
     }
+  });
+});
+
+/** The reference's VPC and keys with the Control Tower profile and what it needs: a certificate, a zone, a log bucket. */
+function governed(extra: (stack: Stack) => Partial<LlmGatewayProps> = () => ({})): { stack: Stack; gateway: LlmGateway } {
+  const stack = new Stack(new App(), 'GovernedStack', { env: { account: '123456789012', region: 'us-east-1' } });
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+  const gateway = new LlmGateway(stack, 'Gateway', {
+    vpc,
+    compliance: ComplianceProfile.CONTROL_TOWER,
+    certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
+    domainName: 'llm-gateway.example.internal',
+    hostedZone: new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'example.internal', vpc }),
+    accessLogsBucket: s3.Bucket.fromBucketName(stack, 'AccessLogs', 'my-access-logs'),
+    ...extra(stack),
+  });
+  gateway.addVirtualKey('Agent');
+  return { stack, gateway };
+}
+
+describe('ComplianceProfile.CONTROL_TOWER', () => {
+  test('passes every Control Tower control on the gateway\'s resources but the container user and root filesystem', () => {
+    const { stack } = governed();
+    // Root user and writable root filesystem stay: not proven against the released image (README, "Governed accounts").
+    expect(failuresOf(Template.fromStack(stack).toJSON(), (id) => !id.startsWith('Vpc') && !id.startsWith('Zone'))).toEqual({
+      'CT.ECS.PR.3': [expect.stringMatching(/^GatewayServiceMigrationTaskDefinition/), expect.stringMatching(/^GatewayServiceTaskDefinition/)],
+      'CT.ECS.PR.6': [expect.stringMatching(/^GatewayServiceMigrationTaskDefinition/), expect.stringMatching(/^GatewayServiceTaskDefinition/)],
+    });
+  });
+
+  test('a year of logs, one rotated key for the log groups and the alarm topic, deletion protection, HTTPS redirect, monitoring', () => {
+    const { stack } = governed();
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    for (const group of Object.values<any>(template.findResources('AWS::Logs::LogGroup'))) {
+      expect(group.Properties.RetentionInDays).toBe(365);
+      expect(group.Properties.KmsKeyId).toBeDefined();
+    }
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayComplianceKey'), 'Arn'] } });
+    template.hasResourceProperties('AWS::RDS::DBCluster', { DeletionProtection: true });
+    template.hasResourceProperties('AWS::RDS::DBInstance', { MonitoringInterval: 60 });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
+      LoadBalancerAttributes: Match.arrayWith([{ Key: 'deletion_protection.enabled', Value: 'true' }]),
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80, DefaultActions: [{ Type: 'redirect', RedirectConfig: Match.objectLike({ Protocol: 'HTTPS', Port: '443' }) }],
+    });
+  });
+
+  test('bad input fails at synth, naming the prop', () => {
+    const withoutCertificate = () => new LlmGateway(new Stack(), 'Gateway', {
+      vpc: new ec2.Vpc(new Stack(), 'Vpc'), compliance: ComplianceProfile.CONTROL_TOWER,
+    });
+    expect(withoutCertificate).toThrow(/certificate/);
+    expect(() => governed(() => ({ logRetention: logs.RetentionDays.THREE_MONTHS }))).toThrow(/logRetention is 90 days/);
+    expect(() => governed(() => ({ database: { deletionProtection: false } }))).toThrow(/database\.deletionProtection is false/);
+    expect(() => governed(() => ({ loadBalancerDeletionProtection: false }))).toThrow(/loadBalancerDeletionProtection is false/);
+    expect(() => governed(() => ({ accessLogsBucket: undefined }))).toThrow(/accessLogsBucket/);
+    expect(() => governed(() => ({ logRetention: logs.RetentionDays.INFINITE }))).not.toThrow();
   });
 });

@@ -1,10 +1,10 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
 import { validateDatabaseOptions } from './private/validate';
-import { acknowledge } from '../private/acknowledge';
+import { acknowledge, acknowledgeFinding } from '../private/acknowledge';
 import { securityGroupRules } from '../private/dependencies';
 import { DEFAULT_AURORA_POSTGRES_VERSION } from '../private/retired-versions';
 import { validateSubnets } from '../private/subnets';
@@ -68,6 +68,13 @@ export interface DatabaseOptions {
    * @default false (the reference's dev setting; turn it on for production)
    */
   readonly deletionProtection?: boolean;
+  /**
+   * Interval of RDS enhanced monitoring (operating-system metrics of each instance, in CloudWatch Logs), with a
+   * monitoring role the construct creates.
+   *
+   * @default - no enhanced monitoring
+   */
+  readonly monitoringInterval?: Duration;
   /**
    * What happens to the cluster when it leaves the stack.
    *
@@ -161,6 +168,7 @@ export class GatewayDatabase extends Construct implements ec2.IConnectable {
       defaultDatabaseName: this.databaseName,
       storageEncrypted: true,
       deletionProtection: props.deletionProtection ?? false,
+      monitoringInterval: props.monitoringInterval,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.SNAPSHOT,
       port: POSTGRES_PORT,
       // PostgreSQL's own log in CloudWatch Logs (RDS creates /aws/rds/cluster/<id>/postgresql, kept until deleted):
@@ -177,6 +185,10 @@ export class GatewayDatabase extends Construct implements ec2.IConnectable {
     this.ready = new DependencyGroup(this.cluster.node.defaultChild!, this.cluster.node.findChild('Writer'), securityGroupRules(this.securityGroup));
 
     acknowledge(this.cluster, 'AwsSolutions-SMG4', 'ECS injects the password when a task starts; a scheduled rotation would break running tasks until they restart.');
+    if (props.monitoringInterval) {
+      acknowledgeFinding(this, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
+        'The managed policy AWS provides for RDS enhanced monitoring: it writes the instances\' OS metrics to the RDSOSMetrics log group only.');
+    }
     if (!(props.deletionProtection ?? false)) {
       acknowledge(this.cluster, 'AwsSolutions-RDS10', 'Deletion protection is the deletionProtection prop, off by default like the reference (dev); the removal policy still keeps a snapshot.');
     }

@@ -3,6 +3,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as route53targets from 'aws-cdk-lib/aws-route53-targets';
@@ -132,6 +133,27 @@ export interface GatewayServiceOptions {
    * @default logs.RetentionDays.TWO_WEEKS
    */
   readonly logRetention?: logs.RetentionDays;
+  /**
+   * A customer managed KMS key for the new log groups (the container's, ECS Exec's and the migration waiter's); its
+   * key policy must allow CloudWatch Logs (`logs.<region>.amazonaws.com`) to use it.
+   *
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
+  /**
+   * Deletion protection of the load balancer: a stack update or `cdk destroy` that would delete it fails until it is
+   * turned off.
+   *
+   * @default false
+   */
+  readonly loadBalancerDeletionProtection?: boolean;
+  /**
+   * With `certificate`, also listen on port 80 and redirect every request to HTTPS on 443 (nothing is served over
+   * HTTP).
+   *
+   * @default false
+   */
+  readonly redirectHttp?: boolean;
   /**
    * LiteLLM's log level.
    *
@@ -324,6 +346,7 @@ export class GatewayService extends Construct implements ec2.IConnectable {
     this.logGroup = props.logGroup ?? new logs.LogGroup(this, 'LogGroup', {
       logGroupName: props.logGroupName,
       retention: props.logRetention ?? logs.RetentionDays.TWO_WEEKS,
+      encryptionKey: props.logEncryptionKey,
       // Kept when the stack goes: the logs outlive it. A fixed name would collide, on the retry, with the group a
       // failed first deploy kept, so a named group is deleted when its own create rolls back (RetainExceptOnCreate);
       // a generated name never collides, and keeps a failed deploy's logs to read.
@@ -334,7 +357,7 @@ export class GatewayService extends Construct implements ec2.IConnectable {
     // ECS Exec sessions are audited in a log group of their own, so the task role writes to that group only
     // (without it, CDK grants log writes on '*') and exec output never reaches the gateway's metric filters.
     const execLogGroup = enableExecuteCommand && !props.cluster
-      ? new logs.LogGroup(this, 'ExecLogGroup', { retention: props.logRetention ?? logs.RetentionDays.TWO_WEEKS })
+      ? new logs.LogGroup(this, 'ExecLogGroup', { retention: props.logRetention ?? logs.RetentionDays.TWO_WEEKS, encryptionKey: props.logEncryptionKey })
       : undefined;
     this.cluster = props.cluster ?? new ecs.Cluster(this, 'Cluster', {
       vpc: props.vpc,
@@ -470,6 +493,7 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       securityGroup: this.loadBalancerSecurityGroup,
       idleTimeout,
       dropInvalidHeaderFields: true,
+      deletionProtection: props.loadBalancerDeletionProtection ?? false,
     });
     if (props.accessLogsBucket) {
       this.loadBalancer.logAccessLogs(props.accessLogsBucket, 'llm-gateway');
@@ -482,12 +506,21 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       sslPolicy: https ? elbv2.SslPolicy.RECOMMENDED_TLS : undefined,
       open: false,
     });
+    if (props.redirectHttp && !https) {
+      throw new Error('redirectHttp needs certificate: it redirects port 80 to HTTPS on 443, which only a certificate serves.');
+    }
+    if (props.redirectHttp) {
+      this.loadBalancer.addRedirect({ sourcePort: 80, sourceProtocol: elbv2.ApplicationProtocol.HTTP, targetPort: 443, targetProtocol: elbv2.ApplicationProtocol.HTTPS, open: false });
+    }
     for (const cidr of props.allowedCidrs ?? [props.vpc.vpcCidrBlock]) {
       if (cidr.endsWith('/0')) {
         Annotations.of(this).addWarningV2('cdk-llm-gateway:allowedFromAnywhere',
           `allowedCidrs holds '${cidr}': every address that can route to the load balancer may call the gateway. It stays internal, but list your agents' ranges, or use connections.allowDefaultPortFrom(agents).`);
       }
       this.loadBalancerSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(listenerPort), 'Agents in the VPC to the gateway');
+      if (props.redirectHttp) {
+        this.loadBalancerSecurityGroup.addIngressRule(ec2.Peer.ipv4(cidr), ec2.Port.tcp(80), 'Agents in the VPC to the HTTPS redirect');
+      }
     }
 
     this.service = new ecs.FargateService(this, 'Service', {
@@ -552,6 +585,7 @@ export class GatewayService extends Construct implements ec2.IConnectable {
         timeout: props.migrationTimeout,
         vpc: props.vpc,
         waiterLogRetention: props.logRetention,
+        waiterLogEncryptionKey: props.logEncryptionKey,
       });
       // The service rolls only after the new schema is in place.
       this.service.node.addDependency(this.migration.resource);
