@@ -2,7 +2,7 @@
 # npx projen dashboard:render: draws the synthesized dashboard with the numbers of the twin's traffic into
 # assets/dashboard/dashboard.png. Pillow comes from requirements.txt (pip --require-hashes) into
 # assets/dashboard/.venv. Extra arguments go to `python -m dashboard.render` (e.g. --out /tmp/x.png for a smoke
-# check, --lines .twin/dashboard-lines.jsonl for the lines of the last twin run of test_dashboard.py).
+# check that leaves the committed picture alone).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
@@ -22,5 +22,8 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 npx ts-node --project tsconfig.dev.json -T -e "require('./integ/reference-app').synthesizeReference('$work/cdk.out')" >/dev/null
 cd "$here"
-"$venv/bin/python" -m dashboard.render --cdk-out "$work/cdk.out" --lines traffic/twin-proxy.jsonl --agents \
+# The lines of the last committed twin run (assets/twin/tests/test_dashboard.py writes them to .twin/).
+"$venv/bin/python" -m dashboard.render --cdk-out "$work/cdk.out" \
+  --lines traffic/twin-proxy.jsonl --lines traffic/twin-litellm-agents.jsonl \
+  --caption "The metrics callback's lines from the twin: the real LiteLLM proxy (admin key, alias 'unknown') and LiteLLM's completion call with two agents' virtual-key metadata;" \
   --out dashboard.png "$@"

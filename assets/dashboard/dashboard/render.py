@@ -1,7 +1,7 @@
 """Draws the synthesized dashboard as CloudWatch lays it out (24-column grid, each widget at its x, y, width,
 height) with the values the evaluator computes from the callback's lines, and the alarms below it.
 
-    python -m dashboard.render --cdk-out <dir> --lines <jsonl> [--agents] --out <png>
+    python -m dashboard.render --cdk-out <dir> --lines <jsonl> [--lines <jsonl>…] [--caption <text>] --out <png>
 
 Pillow only; DejaVu Sans when the system has it, else Pillow's own font.
 """
@@ -190,20 +190,18 @@ def render(ev: Evaluation, out: Path, caption: str) -> None:
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--cdk-out', required=True, help='a synthesized reference (cdk.out folder)')
-    parser.add_argument('--lines', required=True, help="the callback's lines (JSON lines), e.g. the twin's")
-    parser.add_argument('--agents', action='store_true', help='add the constructed lines of two agents')
+    parser.add_argument('--lines', required=True, action='append',
+                        help="a file of the callback's lines (JSON lines); repeat for several")
+    parser.add_argument('--agents', action='store_true', help='add the constructed lines of two agents (agents.py)')
+    parser.add_argument('--caption', default='', help='where the lines come from, printed under the picture')
     parser.add_argument('--out', required=True)
     args = parser.parse_args(argv)
-    lines = [json.loads(x) for x in Path(args.lines).read_text().splitlines() if x.strip()]
-    proxy_count = len(lines)
+    lines = [json.loads(x) for path in args.lines for x in Path(path).read_text().splitlines() if x.strip()]
     if args.agents:
         lines += agent_lines(min(event_time(x) for x in lines) + 1)
     ev = evaluate(load_stack(args.cdk_out), lines)
-    caption = (f'{proxy_count} lines printed by the metrics callback in the real LiteLLM proxy of the twin '
-               f'(admin key: alias "unknown")')
-    if args.agents:
-        caption += f' + {len(lines) - proxy_count} lines the callback built for two agents from LiteLLM-shaped payloads'
-    render(ev, Path(args.out), caption + '. Times UTC, 5-minute periods.')
+    caption = f'{args.caption} ' if args.caption else ''
+    render(ev, Path(args.out), f'{caption}{len(lines)} lines. Times UTC, 5-minute periods.')
     print(f'wrote {args.out}: {len(ev.widgets)} widgets, {len(ev.alarms)} alarms, {len(lines)} lines')
 
 

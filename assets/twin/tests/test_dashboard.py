@@ -3,9 +3,10 @@ stream, a throttle, a context-window error, a fallback), then the synthesized da
 metric widgets and the alarms are evaluated over the lines the proxy's callback printed (assets/dashboard/).
 
 The twin runs the proxy without a database, so there are no virtual keys: every request uses the admin key, whose
-alias the callback writes as 'unknown'. Per-agent aliases are shown in assets/dashboard/tests with lines the
-callback builds from LiteLLM-shaped payloads. The proxy's lines are also written to .twin/dashboard-lines.jsonl,
-from which `npx projen dashboard:render` can redraw the picture (--lines)."""
+alias the callback writes as 'unknown'. Per-agent rows come from the second test: LiteLLM's own completion call
+invoking the callback with the metadata the proxy adds for a virtual key. Both tests write their lines to .twin/
+(dashboard-lines.jsonl, dashboard-agent-lines.jsonl); copied to assets/dashboard/traffic/, they are what
+`npx projen dashboard:render` draws."""
 import json
 import math
 import os
@@ -127,3 +128,72 @@ def test_the_dashboard_and_alarms_over_the_real_proxy_lines(reference, proxy, be
     p95 = next(a for d, a in alarms.items() if 'p95' in d)
     assert not p95.fires and max(v for v in p95.series if v is not None) < p95.alarm.threshold
     print('alarms:', {d: a.fires for d, a in alarms.items()}, 'lines:', os.fspath(out))
+
+
+AGENTS = {'extraction-agent': [0.3, 0.6, 0.9], 'review-agent': [0.05, 0.1]}  # fake Bedrock delays per call
+
+
+def test_the_cost_table_per_agent_from_litellm_calls_with_key_metadata(reference, bedrock, model_ids, monkeypatch):
+    """Per-agent rows, from the callback invoked by LiteLLM itself: LiteLLM 1.108.7's completion call (the code that
+    builds the StandardLoggingPayload the proxy's callbacks receive) with the metadata the proxy's key check and
+    router add for a virtual key (``user_api_key_alias``, ``user_api_key_team_alias``, ``model_group``), against the
+    fake Bedrock. Not the proxy: it has no database here, so no virtual keys. The lines go to
+    .twin/dashboard-agent-lines.jsonl for the picture."""
+    monkeypatch.setenv('LITELLM_LOCAL_MODEL_COST_MAP', 'True')
+    import asyncio
+    import io
+
+    import litellm
+
+    sys.path.insert(0, str(ROOT / 'assets' / 'litellm'))
+    from callbacks.metrics_logger import MetricsLogger
+
+    out = io.StringIO()
+    logger = MetricsLogger(stream=out)
+    monkeypatch.setattr(litellm, 'callbacks', [logger])
+    fast = alias_without_fallback(reference)
+    primary, _ = fallback_pair(reference)
+    groups = {'extraction-agent': primary, 'review-agent': fast}
+
+    async def call(agent, delay, outcome=None):
+        group = groups[agent]
+        bedrock.behave(model_ids[group], outcome or 'ok', delay=delay)
+        try:
+            await litellm.acompletion(
+                model=f'bedrock/{model_ids[group]}', messages=[{'role': 'user', 'content': f'Work for {agent}.'}],
+                aws_region_name=reference.region, aws_access_key_id='AKIDTWINFAKE', aws_secret_access_key='twin-fake',
+                aws_bedrock_runtime_endpoint=bedrock.endpoint, num_retries=0,
+                metadata={'user_api_key_alias': agent, 'user_api_key_team_alias': 'document-processing',
+                          'model_group': group})
+        except litellm.RateLimitError:
+            assert outcome == THROTTLE
+
+    async def traffic():
+        for agent, delays in AGENTS.items():
+            for delay in delays:
+                await call(agent, delay)
+        await call('review-agent', 0, THROTTLE)
+        for _ in range(50):  # LiteLLM runs the async success hooks as tasks of their own
+            if len(out.getvalue().splitlines()) >= 6:
+                break
+            await asyncio.sleep(0.1)
+
+    asyncio.run(traffic())
+    assert logger.flush()
+    lines = [json.loads(x) for x in out.getvalue().splitlines()]
+    assert len(lines) == 6, lines
+    (ROOT / '.twin').mkdir(exist_ok=True)
+    (ROOT / '.twin' / 'dashboard-agent-lines.jsonl').write_text(''.join(json.dumps(x) + '\n' for x in lines))
+
+    result = evaluate(load_stack(reference.outdir), lines)
+    rows = next(w.rows for w in result.widgets if w.title == 'Cost by agent and model (USD)')
+    assert {(r['key_alias'], r['model_group']): (r['cost_usd'], r['requests']) for r in rows} == {
+        (agent, groups[agent]): (sum(x['response_cost'] for x in lines if x['key_alias'] == agent),
+                                 len(AGENTS[agent]) + (agent == 'review-agent')) for agent in AGENTS}
+    assert all(r['cost_usd'] > 0 for r in rows) and rows[0]['key_alias'] == 'extraction-agent'  # Sonnet costs more
+    ok = [x for x in lines if x['status_code'] == 200]
+    assert all(x['team'] == 'document-processing' for x in lines)
+    for agent, delays in AGENTS.items():  # LiteLLM's measured time includes what the fake waited
+        times = sorted(x['response_time_ms'] for x in ok if x['key_alias'] == agent)
+        assert all(t >= d * 1000 - 5 for t, d in zip(times, sorted(delays))), (agent, times)
+    assert [x['status_code'] for x in lines if x['status_code'] != 200] == [429]
