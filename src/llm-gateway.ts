@@ -15,9 +15,9 @@ import { DatabaseConnection, DatabaseOptions, GatewayDatabase } from './database
 import { validateDatabaseOptions } from './database/private/validate';
 import { GatewayVirtualKey, VirtualKeyOptions, VirtualKeyProvider } from './keys';
 import { GatewayAlarms, GatewayAlarmsOptions, GatewayDashboard, GatewayMetrics } from './observability';
-import { GatewaySecrets, GatewaySecretsProps } from './secrets';
 import { acknowledge } from './private/acknowledge';
 import { validateCompliance } from './private/compliance';
+import { GatewaySecrets, GatewaySecretsProps } from './secrets';
 import { GatewayService, GatewayServiceOptions } from './service';
 import { CacheConnection, GatewayCache } from './shared-state';
 

@@ -231,6 +231,6 @@ export class GatewayMigration extends Construct {
     acknowledgeFinding(this, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
       'The managed policy CDK attaches so a function in a VPC can attach its network interface.');
     acknowledge(this, 'AwsSolutions-L1', "Our handlers run Python 3.13; the provider framework's runtime is chosen by aws-cdk-lib and upgraded with it.");
-    acknowledge(provider, 'AwsSolutions-SF1', "The waiter logs errors only: it polls the migration once per deploy, and the handlers log every step.");
+    acknowledge(provider, 'AwsSolutions-SF1', 'The waiter logs errors only: it polls the migration once per deploy, and the handlers log every step.');
   }
 }

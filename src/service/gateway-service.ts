@@ -510,7 +510,9 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       throw new Error('redirectHttp needs certificate: it redirects port 80 to HTTPS on 443, which only a certificate serves.');
     }
     if (props.redirectHttp) {
-      this.loadBalancer.addRedirect({ sourcePort: 80, sourceProtocol: elbv2.ApplicationProtocol.HTTP, targetPort: 443, targetProtocol: elbv2.ApplicationProtocol.HTTPS, open: false });
+      this.loadBalancer.addRedirect({
+        sourcePort: 80, sourceProtocol: elbv2.ApplicationProtocol.HTTP, targetPort: 443, targetProtocol: elbv2.ApplicationProtocol.HTTPS, open: false,
+      });
     }
     for (const cidr of props.allowedCidrs ?? [props.vpc.vpcCidrBlock]) {
       if (cidr.endsWith('/0')) {
