@@ -240,7 +240,15 @@ describe('every metric the dashboard and the alarms read is published, and every
     return m ? tokens[Number(m[1])] : value;
   };
 
-  interface Query { id: string; expression?: string; namespace?: string; metricName?: string; dimensions?: Record<string, any>; stat?: string; visible: boolean }
+  interface Query {
+    id: string;
+    expression?: string;
+    namespace?: string;
+    metricName?: string;
+    dimensions?: Record<string, any>;
+    stat?: string;
+    visible: boolean;
+  }
 
   /** A widget's `metrics` rows as queries (rows without an id get one, as CloudWatch does). */
   function widgetQueries(widget: any, tokens: any[]): Query[] {
@@ -257,13 +265,25 @@ describe('every metric the dashboard and the alarms read is published, and every
 
   function alarmQueries(alarm: any): Query[] {
     if (!alarm.Metrics) {
-      return [{ id: 'm', namespace: alarm.Namespace, metricName: alarm.MetricName, stat: alarm.Statistic ?? alarm.ExtendedStatistic, visible: true,
-        dimensions: Object.fromEntries((alarm.Dimensions ?? []).map((d: any) => [d.Name, d.Value])) }];
+      return [{
+        id: 'm',
+        namespace: alarm.Namespace,
+        metricName: alarm.MetricName,
+        stat: alarm.Statistic ?? alarm.ExtendedStatistic,
+        visible: true,
+        dimensions: Object.fromEntries((alarm.Dimensions ?? []).map((d: any) => [d.Name, d.Value])),
+      }];
     }
     return alarm.Metrics.map((q: any) => (q.Expression
       ? { id: q.Id, expression: q.Expression, visible: q.ReturnData !== false }
-      : { id: q.Id, namespace: q.MetricStat.Metric.Namespace, metricName: q.MetricStat.Metric.MetricName, stat: q.MetricStat.Stat, visible: q.ReturnData !== false,
-        dimensions: Object.fromEntries((q.MetricStat.Metric.Dimensions ?? []).map((d: any) => [d.Name, d.Value])) }));
+      : {
+        id: q.Id,
+        namespace: q.MetricStat.Metric.Namespace,
+        metricName: q.MetricStat.Metric.MetricName,
+        stat: q.MetricStat.Stat,
+        visible: q.ReturnData !== false,
+        dimensions: Object.fromEntries((q.MetricStat.Metric.Dimensions ?? []).map((d: any) => [d.Name, d.Value])),
+      }));
   }
 
   const FUNCTIONS = new Set(['FILL', 'IF', 'MAX', 'MIN', 'SUM', 'AVG']);
