@@ -15,6 +15,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   author: 'cdk-llm-gateway developers',
   authorAddress: 'maintainers@cdk-llm-gateway.dev',
   repositoryUrl: 'https://github.com/cdk-llm-gateway/cdk-llm-gateway.git',
+  homepage: 'https://github.com/cdk-llm-gateway/cdk-llm-gateway',
   license: 'Apache-2.0',
   defaultReleaseBranch: 'main',
   packageManager: javascript.NodePackageManager.NPM,
@@ -70,9 +71,19 @@ const project = new awscdk.AwsCdkConstructLibrary({
   gitignore: ['cdk.out/', '*.cdk.out/', '__pycache__/', '*.pyc', '.pytest_cache/', '.venv/', '/dist/', '/integ/cdk-integ.out.*', '.jsii.tabl.json', '/.twin/'],
 });
 
-for (const pattern of ['/integ/', '/.ci/', '/assets/integ-probe/', 'cdk.out/', '__pycache__/', '*.pyc', '.pytest_cache/', '/assets/**/tests/', '/assets/**/bench/', '/assets/twin/']) {
+for (const pattern of ['/integ/', '/.ci/', '/assets/integ-probe/', 'cdk.out/', '__pycache__/', '*.pyc', '.pytest_cache/', '/assets/**/tests/', '/assets/**/bench/', '/assets/twin/', '.venv/', '/.twin/']) {
   project.addPackageIgnore(pattern);
 }
+
+// PyPI metadata beyond what jsii-pacmak derives (description, license, URLs, python_requires, Python versions):
+// projen's publishToPypi has no classifiers option, jsii reads them from jsii.targets.python.classifiers.
+project.package.file.addOverride('jsii.targets.python.classifiers', [
+  'License :: OSI Approved :: Apache Software License',
+  'Framework :: AWS CDK',
+  'Framework :: AWS CDK :: 2',
+  'Topic :: Software Development :: Libraries',
+  'Topic :: Scientific/Engineering :: Artificial Intelligence',
+]);
 
 // The README's main job: synthesize the reference deployment without AWS credentials or Docker.
 project.addTask('example', {
