@@ -134,8 +134,8 @@ describe('dashboard', () => {
     const rows = [...text.matchAll(/"markdown":"## ([^"]+)"/g)].map((m) => m[1]);
     expect(rows).toEqual(['KPIs', 'Traffic', 'Latency', 'Tokens', 'Cost', 'ECS', 'Load balancer']);
     for (const title of ['Total requests', 'Tokens and estimated cost', 'Request rate by model', 'Error and throttle rate (%)',
-      'Average response time by model (ms)', 'Latency percentiles (ms)', 'Average tokens per request by model', 'Total tokens over time',
-      'Cost per request by model (USD)', 'Cost by agent and model (USD)', 'CPU utilization (%)', 'Memory utilization (%)', 'Requests and 5xx', 'Target response time (s)']) {
+      'Average response time by model (ms)', 'Latency percentiles (ms)', 'Average tokens per successful request by model', 'Total tokens over time',
+      'Cost per successful request by model (USD)', 'Cost by agent and model (USD)', 'CPU utilization (%)', 'Memory utilization (%)', 'Requests and 5xx', 'Target response time (s)']) {
       expect(text).toContain(`"title":"${title}"`);
     }
     expect(text).toMatch(/pct\(response_time_ms, 95\)/);

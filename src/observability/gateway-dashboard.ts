@@ -39,10 +39,16 @@ export class GatewayDashboard extends Construct {
     const m = props.metrics;
     const perModel = (name: GatewayMetricName, options: cloudwatch.MetricOptions = {}) =>
       m.models.map((model) => m.metricForModel(name, model, { label: model, ...options }));
-    const ratio = (numerator: GatewayMetricName, denominator: GatewayMetricName, label: string, scale = 1) =>
+    // Tokens and cost are published for successful completions only, so they are divided by the successful ones
+    // (all minus failed): divided by all, a burst of throttles would look like shorter, cheaper requests.
+    const perSuccess = (numerator: GatewayMetricName, label: string) =>
       m.models.map((model, i) => new cloudwatch.MathExpression({
-        expression: scale === 1 ? `n${i} / d${i}` : `${scale} * n${i} / d${i}`,
-        usingMetrics: { [`n${i}`]: m.metricForModel(numerator, model), [`d${i}`]: m.metricForModel(denominator, model) },
+        expression: `n${i} / (d${i} - FILL(e${i}, 0))`,
+        usingMetrics: {
+          [`n${i}`]: m.metricForModel(numerator, model),
+          [`d${i}`]: m.metricForModel(GatewayMetricName.REQUEST_COUNT, model),
+          [`e${i}`]: m.metricForModel(GatewayMetricName.REQUEST_ERRORS, model),
+        },
         label: `${label} ${model}`,
       }));
     // One stage a line, without the pipe: CDK joins the lines with '\n| ' itself, and a leading '| ' would add an
@@ -90,12 +96,12 @@ export class GatewayDashboard extends Construct {
         ],
         [new cloudwatch.TextWidget({ markdown: '## Tokens', width: WIDTH, height: 1 })],
         [
-          new cloudwatch.GraphWidget({ title: 'Average tokens per request by model', left: ratio(GatewayMetricName.TOTAL_TOKENS, GatewayMetricName.REQUEST_COUNT, 'Tokens/request'), ...half }),
+          new cloudwatch.GraphWidget({ title: 'Average tokens per successful request by model', left: perSuccess(GatewayMetricName.TOTAL_TOKENS, 'Tokens/request'), ...half }),
           new cloudwatch.GraphWidget({ title: 'Total tokens over time', left: perModel(GatewayMetricName.TOTAL_TOKENS), stacked: true, ...half }),
         ],
         [new cloudwatch.TextWidget({ markdown: '## Cost', width: WIDTH, height: 1 })],
         [
-          new cloudwatch.GraphWidget({ title: 'Cost per request by model (USD)', left: ratio(GatewayMetricName.RESPONSE_COST_USD, GatewayMetricName.REQUEST_COUNT, 'USD/request'), ...half }),
+          new cloudwatch.GraphWidget({ title: 'Cost per successful request by model (USD)', left: perSuccess(GatewayMetricName.RESPONSE_COST_USD, 'USD/request'), ...half }),
           insights('Cost by agent and model (USD)', [
             'filter ispresent(litellm_metric)',
             'stats sum(response_cost) as cost_usd, count(*) as requests, sum(total_tokens) as tokens by key_alias, model_group',

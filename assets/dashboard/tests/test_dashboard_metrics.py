@@ -83,7 +83,13 @@ def test_the_widgets_show_what_the_lines_say(stack):
     assert [s[0] for _, s in widgets['Tokens and estimated cost'].series][:2] == [1010.0, 105.0]
     rate = dict(widgets['Error and throttle rate (%)'].series)
     assert max(v for v in rate['Errors %'] if v is not None) == pytest.approx(100 / 3)
-    per_request = dict(widgets['Average tokens per request by model'].series)
-    # Tokens of successes over every request, failures included: the throttle halves Sonnet's average.
-    assert max(v for v in per_request[f'Tokens/request {SONNET}'] if v is not None) == 550.0
+    per_request = dict(widgets['Average tokens per successful request by model'].series)
+    # Tokens are published for successes only, and divided by successes: the throttle does not halve the average.
+    assert max(v for v in per_request[f'Tokens/request {SONNET}'] if v is not None) == 1100.0
+    cost = dict(widgets['Cost per successful request by model (USD)'].series)
+    assert max(v for v in cost[f'USD/request {SONNET}'] if v is not None) == lines[0]['response_cost']
+    # A model whose every completion failed has no value, not a division by zero.
+    only_failures = evaluate(stack, [line(0, status=429)]).widgets
+    per_request = dict(next(w for w in only_failures if w.title.startswith('Average tokens')).series)
+    assert all(v is None for v in per_request[f'Tokens/request {SONNET}'])
     assert not widgets['CPU utilization (%)'].has_source
