@@ -231,6 +231,7 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
         logEncryptionKey: props.logEncryptionKey ?? this.complianceKey,
         loadBalancerDeletionProtection: true,
         redirectHttp: true,
+        hardenedContainer: props.hardenedContainer ?? true,
       } : {}),
       config: this.config,
       masterKey: this.secrets.masterKey,

@@ -26,7 +26,8 @@ const DEFAULT_FAILURES: Record<string, RegExp> = {
   // 14-day retention and CloudWatch Logs' own encryption: a year and a customer managed key cost money.
   'CT.CLOUDWATCH.PR.2': /^GatewayService(Exec)?LogGroup|^GatewayServiceMigrationWaiterLogGroup/,
   'CT.CLOUDWATCH.PR.3': /^GatewayService(Exec)?LogGroup|^GatewayServiceMigrationWaiterLogGroup/,
-  // Root user and a writable root filesystem: not yet proven against the released image (see README).
+  // Root user and a writable root filesystem: hardenedContainer (the profile turns it on) is not proven against the
+  // released image's files, so it is not the default (see README).
   'CT.ECS.PR.3': /^GatewayService(Migration)?TaskDefinition/,
   'CT.ECS.PR.6': /^GatewayService(Migration)?TaskDefinition/,
   // HTTP on port 80 without a certificate; deletion protection and access logs change operations or cost money.
@@ -82,13 +83,25 @@ function governed(extra: (stack: Stack) => Partial<LlmGatewayProps> = () => ({})
 }
 
 describe('ComplianceProfile.CONTROL_TOWER', () => {
-  test('passes every Control Tower control on the gateway\'s resources but the container user and root filesystem', () => {
+  test('passes every Control Tower control on the gateway\'s resources but the migration task\'s user and root filesystem', () => {
     const { stack } = governed();
-    // Root user and writable root filesystem stay: not proven against the released image (README, "Governed accounts").
+    // The serving container runs hardened (proven in the twin); the migration runs Prisma's CLI from the image as root,
+    // which the twin cannot prove otherwise (README, "Governed accounts").
     expect(failuresOf(Template.fromStack(stack).toJSON(), (id) => !id.startsWith('Vpc') && !id.startsWith('Zone'))).toEqual({
-      'CT.ECS.PR.3': [expect.stringMatching(/^GatewayServiceMigrationTaskDefinition/), expect.stringMatching(/^GatewayServiceTaskDefinition/)],
-      'CT.ECS.PR.6': [expect.stringMatching(/^GatewayServiceMigrationTaskDefinition/), expect.stringMatching(/^GatewayServiceTaskDefinition/)],
+      'CT.ECS.PR.3': [expect.stringMatching(/^GatewayServiceMigrationTaskDefinition/)],
+      'CT.ECS.PR.6': [expect.stringMatching(/^GatewayServiceMigrationTaskDefinition/)],
     });
+  });
+
+  test('the serving container runs as an unprivileged user, read-only but for an ephemeral /tmp; the default does not', () => {
+    const hardened = Template.fromStack(governed().stack).toJSON() as any;
+    const task = Object.entries<any>(hardened.Resources).find(([id]) => /^GatewayServiceTaskDefinition[0-9A-F]{8}$/.test(id))![1];
+    const litellm = task.Properties.ContainerDefinitions.find((c: any) => c.Name === 'litellm');
+    expect([litellm.User, litellm.ReadonlyRootFilesystem, litellm.MountPoints]).toEqual(['65534:65534', true, [{ ContainerPath: '/tmp', ReadOnly: false, SourceVolume: 'writable0' }]]);
+    expect(task.Properties.Volumes).toEqual([{ Name: 'writable0' }]);
+    const plain = Object.entries<any>((referenceTemplate() as any).Resources).find(([id]) => /^GatewayServiceTaskDefinition[0-9A-F]{8}$/.test(id))![1];
+    const plainLitellm = plain.Properties.ContainerDefinitions.find((c: any) => c.Name === 'litellm');
+    expect([plainLitellm.User, plainLitellm.ReadonlyRootFilesystem]).toEqual([undefined, false]);
   });
 
   test('a year of logs, one rotated key for the log groups and the alarm topic, deletion protection, HTTPS redirect, monitoring', () => {

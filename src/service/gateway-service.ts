@@ -155,6 +155,16 @@ export interface GatewayServiceOptions {
    */
   readonly redirectHttp?: boolean;
   /**
+   * Run the serving container as an unprivileged user (`CONTAINER_USER`, uid and gid 65534) with a read-only root
+   * filesystem; LiteLLM then writes only to `/tmp` (an ephemeral task volume). The local twin proves that LiteLLM
+   * starts, serves completions and the admin UI this way; that the released image's files (the Prisma engines the
+   * database connection needs) are readable by that user is not proven without the image: try it in a development
+   * account first. The migration task keeps running as root.
+   *
+   * @default false
+   */
+  readonly hardenedContainer?: boolean;
+  /**
    * LiteLLM's log level.
    *
    * @default LogLevel.INFO
@@ -272,6 +282,10 @@ export interface GatewayServiceProps extends GatewayServiceOptions {
 }
 
 const PROXY_PORT = 4000;
+/** The unprivileged user of a hardened container (uid:gid; `nobody` in most images). */
+const CONTAINER_USER = '65534:65534';
+/** Where a hardened container may write: an ephemeral task volume for temporary files (Python's tempfile, which LiteLLM uses for uploads and batch files). */
+const WRITABLE_PATHS = ['/tmp'];
 /** Seconds left, after LiteLLM's graceful shutdown, for its workers to close before ECS kills the container. */
 const SHUTDOWN_HEADROOM_SECONDS = 15;
 /** How much longer than the load balancer the task keeps an idle connection open. */
@@ -353,6 +367,7 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       removalPolicy: props.logGroupName !== undefined ? RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE : RemovalPolicy.RETAIN,
     });
 
+    const hardened = props.hardenedContainer ?? false;
     const enableExecuteCommand = props.enableExecuteCommand ?? true;
     // ECS Exec sessions are audited in a log group of their own, so the task role writes to that group only
     // (without it, CDK grants log writes on '*') and exec output never reaches the gateway's metric filters.
@@ -468,8 +483,16 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       // the task's memory is the limit anyway.
       memoryLimitMiB,
       stopTimeout,
-      readonlyRootFilesystem: false,
+      readonlyRootFilesystem: hardened,
+      user: hardened ? CONTAINER_USER : undefined,
     });
+    if (hardened) {
+      for (const [i, containerPath] of WRITABLE_PATHS.entries()) {
+        const name = `writable${i}`;
+        this.taskDefinition.addVolume({ name });
+        this.container.addMountPoints({ sourceVolume: name, containerPath, readOnly: false });
+      }
+    }
 
     this.loadBalancerSecurityGroup = new ec2.SecurityGroup(this, 'LoadBalancerSecurityGroup', {
       vpc: props.vpc,
