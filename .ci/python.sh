@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Python users get what TypeScript users get. After `npx projen compile` and `package:js` (dist/js):
-# 1. jsii-pacmak builds the Python sdist and wheel the normal way (`npx projen package:python`: build, twine check).
+# 1. ruff (lint, format check) and mypy on the Python under assets/ (.ci/python/lint-requirements.txt, ruff.toml,
+#    mypy.ini), except the twin and the dashboard tools (see ruff.toml).
+# 2. jsii-pacmak builds the Python sdist and wheel the normal way (`npx projen package:python`: build, twine check).
 #    pacmak pip-installs its build tools into its own venv; every one comes from a local wheelhouse downloaded with
 #    --require-hashes from .ci/python/build-requirements.txt (PIP_NO_INDEX), so nothing unpinned is installed.
-# 2. A fresh venv gets the wheel plus aws-cdk-lib, constructs and the jsii runtime at the versions the wheel declares,
+# 3. A fresh venv gets the wheel plus aws-cdk-lib, constructs and the jsii runtime at the versions the wheel declares,
 #    from PyPI with hashes (test/python-consumer/requirements.txt); `pip check` proves they satisfy the wheel.
-# 3. The Python consumer (test/python-consumer/app.py) and the same app in TypeScript against the packed tarball
+# 4. The Python consumer (test/python-consumer/app.py) and the same app in TypeScript against the packed tarball
 #    (.ci/python/consumer-app.ts) synthesize; pytest compares them, checks the distributions' metadata, two bad
 #    inputs from Python and every README Python block (test-reports/python-consumer.xml).
-# 4. ruff (lint, format check) and mypy on the Python under assets/ (.ci/python/lint-requirements.txt).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -17,6 +18,19 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/cdk-llm-gateway-python-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 t0=$(date +%s)
 say() { echo "--- python: $* ($(( $(date +%s) - t0 )) s)"; }
+
+say "ruff (lint, format check) and mypy on the Python under assets/"
+python3 -m venv "$work/lint"
+"$work/lint/bin/python" -m pip install --quiet --require-hashes -r .ci/python/lint-requirements.txt
+"$work/lint/bin/ruff" check --config .ci/python/ruff.toml assets
+"$work/lint/bin/ruff" format --check --config .ci/python/ruff.toml assets
+for dir in assets/*/; do
+  case "$dir" in assets/twin/|assets/dashboard/) continue ;; esac  # not yet: see ruff.toml
+  [ -n "$(find "$dir" -name '*.py' -not -path '*/.venv/*' -print -quit)" ] || continue
+  # Each asset is its own program: its folder and its tests/ on the path, as the tests' sys.path lines do.
+  (cd "$dir" && MYPYPATH=tests "$work/lint/bin/mypy" --config-file "$repo/.ci/python/mypy.ini" \
+    --cache-dir "$work/mypy-cache" --explicit-package-bases .)
+done
 
 say "build tools: hash-checked wheelhouse"
 python3 -m pip download --quiet --require-hashes --only-binary=:all: --no-deps \

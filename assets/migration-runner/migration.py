@@ -10,6 +10,7 @@ waiting); a task just started may not be visible to DescribeTasks yet (waited fo
 a task that outlives the migration timeout is stopped before the provider framework gives up, so no migration keeps
 running against the database after CloudFormation has moved on.
 """
+
 import time
 
 import boto3
@@ -21,8 +22,15 @@ VISIBILITY_GRACE_SECONDS = 120
 DEADLINE_MARGIN_SECONDS = 60
 # AWS error codes worth another try: throttling and brief service trouble.
 TRANSIENT_CODES = {
-    "ThrottlingException", "Throttling", "TooManyRequestsException", "RequestLimitExceeded",
-    "ServiceUnavailable", "ServiceUnavailableException", "ServerException", "InternalFailure", "InternalError",
+    "ThrottlingException",
+    "Throttling",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "ServiceUnavailable",
+    "ServiceUnavailableException",
+    "ServerException",
+    "InternalFailure",
+    "InternalError",
 }
 START_ATTEMPTS = 5
 _ecs = None
@@ -73,7 +81,7 @@ def on_event(event, context=None, client=None, clock=time.time, sleep=time.sleep
             )
             break
         except Exception as error:  # noqa: BLE001 - only AWS's transient errors are retried
-            wait = 2 ** attempt
+            wait = 2**attempt
             if not _is_transient(error) or attempt == START_ATTEMPTS - 1 or _remaining_seconds(context) < wait + 10:
                 raise
             sleep(wait)
@@ -117,14 +125,16 @@ def is_complete(event, context=None, client=None, clock=time.time):
     if task.get("lastStatus") != "STOPPED":
         stop_at = data.get("StopAt")
         if stop_at is not None and now >= float(stop_at):
-            ecs.stop_task(cluster=props["Cluster"], task=task_arn,
-                          reason="cdk-llm-gateway: the migration outlived its timeout")
+            ecs.stop_task(
+                cluster=props["Cluster"], task=task_arn, reason="cdk-llm-gateway: the migration outlived its timeout"
+            )
             raise RuntimeError(
                 f"LiteLLM database migration did not finish within the migration timeout "
                 f"({props.get('TimeoutSeconds')} s); the task was stopped, and the serving tasks were not updated. "
-                f"{_logs(props, task_arn)}")
+                f"{_logs(props, task_arn)}"
+            )
         return {"IsComplete": False}
-    container = next((c for c in task.get("containers", []) if c.get("name") == props["ContainerName"]), {})
+    container: dict = next((c for c in task.get("containers", []) if c.get("name") == props["ContainerName"]), {})
     exit_code = container.get("exitCode")
     if exit_code == 0:
         return {"IsComplete": True, "Data": {"TaskArn": task_arn}}

@@ -27,6 +27,7 @@ Endpoints and fields checked against LiteLLM 1.108.7 (``proxy/management_endpoin
 generate_key_fn, update_key_fn, delete_key_fn, list_keys, _enforce_unique_key_alias; ``proxy/schema.prisma``
 LiteLLM_VerificationToken for which columns take null).
 """
+
 import hashlib
 import json
 import os
@@ -111,7 +112,7 @@ class Gateway:
 
     def pause(self, attempt, method, path, last):
         """Sleep before the next try, or fail when the next try would start after the deadline."""
-        delay = min(2 ** attempt, 15) * 0.5
+        delay = min(2**attempt, 15) * 0.5
         if self.clock() + delay > self.deadline:
             raise GatewayError(f"the gateway did not answer {method} {path} in time (last: {last})")
         self.sleep(delay)
@@ -241,7 +242,8 @@ def converge(gateway, value, state, owner):
                     if foreign:
                         raise GatewayError(
                             f"the key alias '{alias}' is held by a key made outside this stack. Delete that key in "
-                            "LiteLLM or choose another keyAlias.")
+                            "LiteLLM or choose another keyAlias."
+                        )
                     if holders:
                         # Leftovers of an earlier failed Create of this resource: their values are lost with the
                         # secret of that attempt, so nobody can use them; ours replaces them.
@@ -252,8 +254,10 @@ def converge(gateway, value, state, owner):
                 if _alias_conflict(status, payload):
                     raise GatewayError(f"the key alias '{alias}' stayed taken after {conflicts} tries to resolve it")
             elif _alias_conflict(status, payload):
-                raise GatewayError(f"the key alias '{alias}' is held by another key. Delete that key in LiteLLM or "
-                                   "choose another keyAlias.")
+                raise GatewayError(
+                    f"the key alias '{alias}' is held by another key. Delete that key in LiteLLM or "
+                    "choose another keyAlias."
+                )
             if status < 500 and status != 404:
                 raise _refused("POST", path, status, payload)
             last = f"{path}: {status}"  # 5xx, or a route that is not there yet: the proxy or its database is starting
@@ -308,7 +312,9 @@ def handle(event, secrets_client, now=time.monotonic, sleep=time.sleep, wait_sec
             value = current if current.startswith(PREFIX) else None
         except Exception as error:  # noqa: BLE001 - unreadable or scheduled for deletion: fall back to our mark
             log(message="key secret unreadable; deleting by the resource's mark", alias=alias, reason=_aws_error(error))
-        gateway = Gateway(props["GatewayUrl"], master_key, deadline, sleep=sleep, clock=now, request_timeout=request_timeout)
+        gateway = Gateway(
+            props["GatewayUrl"], master_key, deadline, sleep=sleep, clock=now, request_timeout=request_timeout
+        )
         try:
             outcome = delete(gateway, value, alias, owner)
             log(message=f"key {outcome}", alias=alias)
@@ -318,7 +324,9 @@ def handle(event, secrets_client, now=time.monotonic, sleep=time.sleep, wait_sec
         return {"PhysicalResourceId": physical_id}
 
     master_key = secrets_client.get_secret_value(SecretId=props["MasterKeySecretArn"])["SecretString"]
-    gateway = Gateway(props["GatewayUrl"], master_key, deadline, sleep=sleep, clock=now, request_timeout=request_timeout)
+    gateway = Gateway(
+        props["GatewayUrl"], master_key, deadline, sleep=sleep, clock=now, request_timeout=request_timeout
+    )
     value = _key_value(secrets_client, props["SecretArn"])
     action = converge(gateway, value, desired_state(props, owner), owner)
     log(message=f"key {action}", alias=alias)
@@ -337,7 +345,9 @@ def on_event(event, context=None):
     """Lambda entry point. Create/Update wait up to WAIT_SECONDS for a gateway that is still starting, Delete up to
     DELETE_WAIT_SECONDS; both end SAFETY_SECONDS before the Lambda's own timeout."""
     remaining = context.get_remaining_time_in_millis() / 1000 if context is not None else 900
-    bound_name, bound_default = ("DELETE_WAIT_SECONDS", "30") if event.get("RequestType") == "Delete" else ("WAIT_SECONDS", "600")
+    bound_name, bound_default = (
+        ("DELETE_WAIT_SECONDS", "30") if event.get("RequestType") == "Delete" else ("WAIT_SECONDS", "600")
+    )
     wait = max(0.0, min(float(os.environ.get(bound_name, bound_default)), remaining - SAFETY_SECONDS))
     request_timeout = float(os.environ.get("REQUEST_TIMEOUT_SECONDS", "10"))
     try:
@@ -345,5 +355,7 @@ def on_event(event, context=None):
     except GatewayError as error:
         raise GatewayError(redact(str(error))) from None
     except Exception as error:  # noqa: BLE001 - the message becomes the stack's failure reason: class and code only
-        raise GatewayError(f"{type(error).__name__} ({_aws_error(error)}) while managing the key "
-                           f"'{event.get('ResourceProperties', {}).get('KeyAlias', '?')}'") from None
+        raise GatewayError(
+            f"{type(error).__name__} ({_aws_error(error)}) while managing the key "
+            f"'{event.get('ResourceProperties', {}).get('KeyAlias', '?')}'"
+        ) from None

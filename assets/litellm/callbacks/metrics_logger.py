@@ -16,6 +16,7 @@ stdout that is slow to drain (log driver back-pressure) never stalls LiteLLM's e
 the line is dropped and counted; the writer prints ``{"litellm_metric_dropped": N}`` before its next line, so loss
 is visible in the log group. Queued lines are written out when the process exits normally.
 """
+
 import atexit
 import datetime
 import json
@@ -29,9 +30,11 @@ import time
 try:
     from litellm.integrations.custom_logger import CustomLogger
 except ImportError:  # outside the image (unit tests without LiteLLM)
+
     class CustomLogger:  # type: ignore[no-redef]
         def __init__(self, *args, **kwargs):
             pass
+
 
 MAX_ERROR_CHARS = 256
 QUEUE_LINES = 10_000
@@ -68,7 +71,7 @@ def _strip_provider(model):
         return "unknown"
     for prefix in _PROVIDER_PREFIXES:
         if model.startswith(prefix):
-            return model[len(prefix):] or "unknown"
+            return model[len(prefix) :] or "unknown"
     return model or "unknown"
 
 
@@ -89,9 +92,9 @@ def _status_code(payload, kwargs):
         value = int(code.strip())
         return value if 400 <= value <= 599 else 500
     exception = kwargs.get("exception")
-    value = getattr(exception, "status_code", None)
-    if isinstance(value, int) and not isinstance(value, bool) and 400 <= value <= 599:
-        return value
+    status = getattr(exception, "status_code", None)
+    if isinstance(status, int) and not isinstance(status, bool) and 400 <= status <= 599:
+        return status
     return 500
 
 
@@ -169,8 +172,9 @@ class _Writer:
         self._stream = stream
         self._capacity = capacity
         self._lock = threading.Lock()
-        self._pid = None
-        self._queue = None
+        self._pid: int | None = None
+        # Replaced in each process by _ensure_running, which starts the thread that drains it.
+        self._queue: queue.Queue[str] = queue.Queue(maxsize=capacity)
         self._dropped = 0
 
     def _ensure_running(self):
@@ -199,7 +203,10 @@ class _Writer:
                     dropped, self._dropped = self._dropped, 0
                 stream = self._stream or sys.stdout
                 if dropped:
-                    stream.write(json.dumps({"litellm_metric_dropped": dropped, "timestamp": _now()}, separators=(",", ":")) + "\n")
+                    stream.write(
+                        json.dumps({"litellm_metric_dropped": dropped, "timestamp": _now()}, separators=(",", ":"))
+                        + "\n"
+                    )
                 stream.write(line + "\n")
                 stream.flush()
             except Exception:  # noqa: BLE001 - a closed or broken stdout must not end the writer

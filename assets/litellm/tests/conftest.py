@@ -1,4 +1,5 @@
 """Loads the callback as LiteLLM would, with a stand-in `litellm` package (LiteLLM is not installed here)."""
+
 import io
 import json
 import os
@@ -20,7 +21,7 @@ class StandInCustomLogger:
 
 for name in ("litellm", "litellm.integrations", "litellm.integrations.custom_logger"):
     sys.modules.setdefault(name, types.ModuleType(name))
-sys.modules["litellm.integrations.custom_logger"].CustomLogger = StandInCustomLogger
+sys.modules["litellm.integrations.custom_logger"].CustomLogger = StandInCustomLogger  # type: ignore[attr-defined]
 
 from callbacks import metrics_logger as module  # noqa: E402
 

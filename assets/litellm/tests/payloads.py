@@ -1,4 +1,5 @@
 """Payloads shaped like LiteLLM's (StandardLoggingPayload, v1.83) for tests, samples and the benchmark."""
+
 import datetime
 
 
@@ -6,7 +7,9 @@ class BedrockThrottle(Exception):
     status_code = 429
 
 
-def success_kwargs(model_group="claude-fast", model="us.anthropic.claude-haiku-4-5-20251001-v1:0", stream=False, trace_id="trace-1"):
+def success_kwargs(
+    model_group="claude-fast", model="us.anthropic.claude-haiku-4-5-20251001-v1:0", stream=False, trace_id="trace-1"
+):
     return {
         "model": model,
         "stream": stream,
@@ -37,16 +40,32 @@ def success_kwargs(model_group="claude-fast", model="us.anthropic.claude-haiku-4
     }
 
 
-def failure_kwargs(code="429", error_class="RateLimitError", message="ThrottlingException: Too many requests", trace_id="trace-1",
-                   model_group="claude-primary", model="us.anthropic.claude-sonnet-4-5-20250929-v1:0"):
+def failure_kwargs(
+    code="429",
+    error_class="RateLimitError",
+    message="ThrottlingException: Too many requests",
+    trace_id="trace-1",
+    model_group="claude-primary",
+    model="us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+):
     kwargs = success_kwargs(model_group=model_group, model=model, trace_id=trace_id)
     payload = kwargs["standard_logging_object"]
-    payload.update({
-        "status": "failure",
-        "prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0, "response_cost": 0,
-        "error_str": message,
-        "error_information": {"error_code": code, "error_class": error_class, "llm_provider": "bedrock", "error_message": message},
-    })
+    payload.update(
+        {
+            "status": "failure",
+            "prompt_tokens": 0,
+            "completion_tokens": 0,
+            "total_tokens": 0,
+            "response_cost": 0,
+            "error_str": message,
+            "error_information": {
+                "error_code": code,
+                "error_class": error_class,
+                "llm_provider": "bedrock",
+                "error_message": message,
+            },
+        }
+    )
     kwargs["exception"] = BedrockThrottle(message)
     return kwargs
 

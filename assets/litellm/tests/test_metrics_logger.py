@@ -6,13 +6,21 @@ import string
 import time
 
 import pytest
-
+from callbacks import metrics_logger as module
 from payloads import END, START, failure_kwargs, success_kwargs
 
-from callbacks import metrics_logger as module
-
-SPEC_FIELDS = {"litellm_metric", "model", "provider_model", "prompt_tokens", "completion_tokens", "total_tokens",
-               "response_cost", "response_time_ms", "status_code", "timestamp"}
+SPEC_FIELDS = {
+    "litellm_metric",
+    "model",
+    "provider_model",
+    "prompt_tokens",
+    "completion_tokens",
+    "total_tokens",
+    "response_cost",
+    "response_time_ms",
+    "status_code",
+    "timestamp",
+}
 
 
 def test_module_exposes_an_instance_for_litellm_config():
@@ -41,7 +49,7 @@ def test_success_line_has_the_spec_fields(logger):
 def test_sync_hooks_print_the_same_line(logger):
     logger.log_success_event(success_kwargs(), None, START, END)
     logger.log_failure_event(failure_kwargs(), None, START, END)
-    assert [l["status_code"] for l in logger.lines()] == [200, 429]
+    assert [line["status_code"] for line in logger.lines()] == [200, 429]
 
 
 def test_never_the_key_its_hash_or_any_text(logger):
@@ -53,7 +61,9 @@ def test_never_the_key_its_hash_or_any_text(logger):
 
 
 def test_throttle_is_429_with_a_short_error(logger):
-    asyncio.run(logger.async_log_failure_event(failure_kwargs(message="ThrottlingException: " + "x" * 1000), None, START, END))
+    asyncio.run(
+        logger.async_log_failure_event(failure_kwargs(message="ThrottlingException: " + "x" * 1000), None, START, END)
+    )
     [line] = logger.lines()
     assert line["status_code"] == 429
     assert line["error"].startswith("RateLimitError: ThrottlingException")
@@ -62,7 +72,12 @@ def test_throttle_is_429_with_a_short_error(logger):
 
 
 def test_context_window_is_400(logger):
-    logger.log_failure_event(failure_kwargs(code="400", error_class="ContextWindowExceededError", message="prompt is too long"), None, START, END)
+    logger.log_failure_event(
+        failure_kwargs(code="400", error_class="ContextWindowExceededError", message="prompt is too long"),
+        None,
+        START,
+        END,
+    )
     assert logger.lines()[0]["status_code"] == 400
     assert logger.lines()[0]["error"] == "ContextWindowExceededError: prompt is too long"
 
@@ -72,7 +87,9 @@ def test_failure_without_error_information_uses_the_exception(logger):
     del kwargs["standard_logging_object"]["error_information"]
     logger.log_failure_event(kwargs, None, START, END)
     assert logger.lines()[0]["status_code"] == 429
-    assert logger.lines()[0]["error"].startswith("RateLimitError") or logger.lines()[0]["error"].startswith("BedrockThrottle")
+    assert logger.lines()[0]["error"].startswith("RateLimitError") or logger.lines()[0]["error"].startswith(
+        "BedrockThrottle"
+    )
 
 
 def test_failure_without_any_code_is_500(logger):
@@ -92,9 +109,9 @@ def test_retried_then_fallen_back_request_is_countable(logger):
         logger.log_failure_event(failure_kwargs(trace_id="t-9"), None, START, END)
     logger.log_success_event(success_kwargs(model_group="claude-fallback", trace_id="t-9"), None, START, END)
     lines = logger.lines()
-    assert [l["trace_id"] for l in lines] == ["t-9"] * 3
-    assert [l["model_group"] for l in lines] == ["claude-primary", "claude-primary", "claude-fallback"]
-    assert [l["status_code"] for l in lines] == [429, 429, 200]
+    assert [line["trace_id"] for line in lines] == ["t-9"] * 3
+    assert [line["model_group"] for line in lines] == ["claude-primary", "claude-primary", "claude-fallback"]
+    assert [line["status_code"] for line in lines] == [429, 429, 200]
 
 
 def test_missing_fields_print_what_they_can(logger):
@@ -124,23 +141,65 @@ def test_a_broken_stream_never_raises():
 
 
 def _random_value(rng, depth=0):
-    kinds = [None, True, False, 0, -1, 2**70, 1.5, float("nan"), float("inf"), "", "429", "abc", "x" * 5000,
-             [], {}, object(), b"bytes", START]
+    kinds = [
+        None,
+        True,
+        False,
+        0,
+        -1,
+        2**70,
+        1.5,
+        float("nan"),
+        float("inf"),
+        "",
+        "429",
+        "abc",
+        "x" * 5000,
+        [],
+        {},
+        object(),
+        b"bytes",
+        START,
+    ]
     if depth < 3 and rng.random() < 0.3:
-        keys = ["model", "model_group", "prompt_tokens", "completion_tokens", "total_tokens", "response_cost",
-                "startTime", "endTime", "error_information", "error_code", "error_class", "error_message",
-                "metadata", "hidden_params", "litellm_model_name", "user_api_key_alias", "trace_id", "status_code"]
-        return {rng.choice(keys + ["".join(rng.choices(string.printable, k=5))]): _random_value(rng, depth + 1) for _ in range(rng.randint(0, 6))}
+        keys = [
+            "model",
+            "model_group",
+            "prompt_tokens",
+            "completion_tokens",
+            "total_tokens",
+            "response_cost",
+            "startTime",
+            "endTime",
+            "error_information",
+            "error_code",
+            "error_class",
+            "error_message",
+            "metadata",
+            "hidden_params",
+            "litellm_model_name",
+            "user_api_key_alias",
+            "trace_id",
+            "status_code",
+        ]
+        return {
+            rng.choice(keys + ["".join(rng.choices(string.printable, k=5))]): _random_value(rng, depth + 1)
+            for _ in range(rng.randint(0, 6))
+        }
     return rng.choice(kinds)
 
 
 def test_fuzz_ten_thousand_malformed_payloads_never_raise_and_always_print_json(logger):
     rng = random.Random(20261127)
-    for i in range(10_000):
+    for _ in range(10_000):
         kwargs = _random_value(rng)
         if rng.random() < 0.7:
-            kwargs = {"standard_logging_object": _random_value(rng), "exception": rng.choice([None, ValueError("x"), object()]),
-                      "model": _random_value(rng), "stream": _random_value(rng)}
+            kwargs = {
+                "standard_logging_object": _random_value(rng),
+                "exception": rng.choice([None, ValueError("x"), object()]),
+                "model": _random_value(rng),
+                "stream": _random_value(rng),
+            }
         hook = rng.choice([logger.log_success_event, logger.log_failure_event])
         hook(kwargs, _random_value(rng), _random_value(rng), _random_value(rng))
     lines = logger.lines()
@@ -169,14 +228,18 @@ def _auth_failure(message, exception_text=None):
     return kwargs
 
 
-@pytest.mark.parametrize("message", [
-    # what LiteLLM 1.108.7 writes for a key it does not know (proxy/auth/auth_exception_handler.py)
-    f"Authentication Error, Invalid proxy server token passed. key={KEY_HASH}, not found in db. Create key via `/key/generate` call.",
-    # older releases: the key's abbreviation and its hash
-    f"Authentication Error, Invalid proxy server token passed. Received API Key = sk-...Ab3x, Key Hash (Token) ={KEY_HASH}. Unable to find token in cache or `LiteLLM_VerificationTokenTable`",
-    "Budget has been exceeded! Key=extraction (sk-...Zq9w) Current cost: 51.2, Max budget: 50.0",
-    "Authentication Error, invalid key sk-live-Ab3xQ9wZq9wKk2mPp7 passed",
-], ids=["hash-of-an-unknown-key", "abbreviation-and-hash", "budget-exceeded-abbreviation", "a-whole-key"])
+@pytest.mark.parametrize(
+    "message",
+    [
+        # what LiteLLM 1.108.7 writes for a key it does not know (proxy/auth/auth_exception_handler.py)
+        f"Authentication Error, Invalid proxy server token passed. key={KEY_HASH}, not found in db. Create key via `/key/generate` call.",  # noqa: E501
+        # older releases: the key's abbreviation and its hash
+        f"Authentication Error, Invalid proxy server token passed. Received API Key = sk-...Ab3x, Key Hash (Token) ={KEY_HASH}. Unable to find token in cache or `LiteLLM_VerificationTokenTable`",  # noqa: E501
+        "Budget has been exceeded! Key=extraction (sk-...Zq9w) Current cost: 51.2, Max budget: 50.0",
+        "Authentication Error, invalid key sk-live-Ab3xQ9wZq9wKk2mPp7 passed",
+    ],
+    ids=["hash-of-an-unknown-key", "abbreviation-and-hash", "budget-exceeded-abbreviation", "a-whole-key"],
+)
 def test_an_auth_failure_keeps_its_class_and_status_but_no_key_material(logger, message):
     logger.log_failure_event(_auth_failure(message), None, START, END)
     [line] = logger.lines()
@@ -188,7 +251,9 @@ def test_an_auth_failure_keeps_its_class_and_status_but_no_key_material(logger, 
 
 
 def test_an_exception_text_is_redacted_too(logger):
-    logger.log_failure_event(_auth_failure("", exception_text=f"token: {KEY_HASH[:40]} for sk-Ab3xQ9wZq9wKk2mPp7"), None, START, END)
+    logger.log_failure_event(
+        _auth_failure("", exception_text=f"token: {KEY_HASH[:40]} for sk-Ab3xQ9wZq9wKk2mPp7"), None, START, END
+    )
     [line] = logger.lines()
     assert line["status_code"] == 401 and line["error"].startswith("PermissionError")
     assert "Ab3xQ9wZ" not in line["error"] and KEY_HASH[:16] not in line["error"]

@@ -82,14 +82,24 @@ def test_create_and_update_start_one_private_fargate_task(kind):
     ecs = FakeEcs()
     result = handler.on_event(event(kind), client=ecs, clock=lambda: 1000.4)
     assert result == {"PhysicalResourceId": "litellm-schema-migration", "Data": {"TaskArn": TASK, "StartedAt": "1000"}}
-    (_, kwargs), = ecs.calls
-    assert kwargs["taskDefinition"] == PROPS["TaskDefinition"] and kwargs["launchType"] == "FARGATE" and kwargs["count"] == 1
-    assert kwargs["networkConfiguration"]["awsvpcConfiguration"] == {"subnets": ["subnet-1", "subnet-2"], "securityGroups": ["sg-1"], "assignPublicIp": "DISABLED"}
+    ((_, kwargs),) = ecs.calls
+    assert (
+        kwargs["taskDefinition"] == PROPS["TaskDefinition"]
+        and kwargs["launchType"] == "FARGATE"
+        and kwargs["count"] == 1
+    )
+    assert kwargs["networkConfiguration"]["awsvpcConfiguration"] == {
+        "subnets": ["subnet-1", "subnet-2"],
+        "securityGroups": ["sg-1"],
+        "assignPublicIp": "DISABLED",
+    }
 
 
 def test_delete_runs_nothing():
     ecs = FakeEcs()
-    assert handler.on_event(event("Delete", PhysicalResourceId="litellm-schema-migration"), client=ecs) == {"PhysicalResourceId": "litellm-schema-migration"}
+    assert handler.on_event(event("Delete", PhysicalResourceId="litellm-schema-migration"), client=ecs) == {
+        "PhysicalResourceId": "litellm-schema-migration"
+    }
     assert handler.is_complete(event("Delete"), client=ecs) == {"IsComplete": True}
     assert ecs.calls == []
 
@@ -103,7 +113,10 @@ def test_a_task_that_cannot_start_fails_the_deploy():
 def test_waits_while_the_task_runs_then_completes_on_exit_0():
     ecs = FakeEcs(describe=[{"tasks": [{"taskArn": TASK, "lastStatus": "RUNNING", "containers": []}]}, stopped(0)])
     assert handler.is_complete(event("Update", Data={"TaskArn": TASK}), client=ecs) == {"IsComplete": False}
-    assert handler.is_complete(event("Update", Data={"TaskArn": TASK}), client=ecs) == {"IsComplete": True, "Data": {"TaskArn": TASK}}
+    assert handler.is_complete(event("Update", Data={"TaskArn": TASK}), client=ecs) == {
+        "IsComplete": True,
+        "Data": {"TaskArn": TASK},
+    }
 
 
 def test_a_failed_migration_fails_the_deploy_and_says_where_the_logs_are():
@@ -117,7 +130,20 @@ def test_a_failed_migration_fails_the_deploy_and_says_where_the_logs_are():
 
 
 def test_a_task_stopped_before_its_container_ran_fails():
-    ecs = FakeEcs(describe=[{"tasks": [{"taskArn": TASK, "lastStatus": "STOPPED", "stoppedReason": "CannotPullContainerError", "containers": [{"name": "migrate"}]}]}])
+    ecs = FakeEcs(
+        describe=[
+            {
+                "tasks": [
+                    {
+                        "taskArn": TASK,
+                        "lastStatus": "STOPPED",
+                        "stoppedReason": "CannotPullContainerError",
+                        "containers": [{"name": "migrate"}],
+                    }
+                ]
+            }
+        ]
+    )
     with pytest.raises(RuntimeError, match="exit code None; CannotPullContainerError"):
         handler.is_complete(event("Create", Data={"TaskArn": TASK}), client=ecs)
 
@@ -127,7 +153,9 @@ def test_a_vanished_task_fails_once_ecs_has_had_time_to_show_it():
     ecs = FakeEcs(describe=[missing])
     data = {"TaskArn": TASK, "StartedAt": "1000"}
     with pytest.raises(RuntimeError, match="is gone"):
-        handler.is_complete(event("Create", Data=data), client=ecs, clock=lambda: 1000 + handler.VISIBILITY_GRACE_SECONDS)
+        handler.is_complete(
+            event("Create", Data=data), client=ecs, clock=lambda: 1000 + handler.VISIBILITY_GRACE_SECONDS
+        )
 
 
 def test_a_task_just_started_and_not_yet_visible_is_waited_for():
@@ -151,11 +179,13 @@ def test_a_throttled_or_briefly_unavailable_describe_is_polled_again(code):
 def test_a_denied_describe_fails_at_once():
     ecs = FakeEcs(describe=[AwsError("AccessDeniedException")])
     with pytest.raises(AwsError, match="AccessDeniedException"):
-        handler.is_complete(event("Update", Data={"TaskArn": TASK, "StartedAt": "1000"}), client=ecs, clock=lambda: 1100)
+        handler.is_complete(
+            event("Update", Data={"TaskArn": TASK, "StartedAt": "1000"}), client=ecs, clock=lambda: 1100
+        )
 
 
 def test_a_throttled_start_is_retried_with_backoff_within_the_lambdas_time():
-    waits = []
+    waits: list[float] = []
     ecs = FakeEcs(run_errors=[AwsError("ThrottlingException"), AwsError("ThrottlingException")])
     result = handler.on_event(event("Create"), LambdaContext(55), client=ecs, clock=lambda: 1000, sleep=waits.append)
     assert result["Data"]["TaskArn"] == TASK
@@ -179,16 +209,24 @@ def test_a_start_refused_for_good_is_not_retried():
 
 def test_a_migration_that_outlives_its_timeout_is_stopped_before_the_deploy_gives_up():
     props = {**PROPS, "TimeoutSeconds": "1800"}
-    started = handler.on_event({"RequestType": "Create", "ResourceProperties": props}, client=FakeEcs(), clock=lambda: 1000)
+    started = handler.on_event(
+        {"RequestType": "Create", "ResourceProperties": props}, client=FakeEcs(), clock=lambda: 1000
+    )
     data = started["Data"]
     assert data["StopAt"] == str(1000 + 1800 - handler.DEADLINE_MARGIN_SECONDS)
     ecs = FakeEcs(describe=[running(), running()])
-    poll = lambda at: handler.is_complete({"RequestType": "Create", "ResourceProperties": props, "Data": data},  # noqa: E731
-                                          client=ecs, clock=lambda: at)
+
+    def poll(at: float) -> dict:
+        return handler.is_complete(
+            {"RequestType": "Create", "ResourceProperties": props, "Data": data}, client=ecs, clock=lambda: at
+        )
+
     assert poll(2000) == {"IsComplete": False}
     with pytest.raises(RuntimeError) as err:
         poll(1000 + 1800 - handler.DEADLINE_MARGIN_SECONDS)
     assert "did not finish within the migration timeout (1800 s); the task was stopped" in str(err.value)
     assert "stream migrate/migrate/abc123" in str(err.value)
-    assert ecs.calls[-1] == ("stop_task", {"cluster": PROPS["Cluster"], "task": TASK,
-                                           "reason": "cdk-llm-gateway: the migration outlived its timeout"})
+    assert ecs.calls[-1] == (
+        "stop_task",
+        {"cluster": PROPS["Cluster"], "task": TASK, "reason": "cdk-llm-gateway: the migration outlived its timeout"},
+    )

@@ -1,5 +1,6 @@
 """Fixtures of the key handler's tests: runners that capture everything the handler emits (stdout, exceptions, the
 CloudFormation responses the provider framework would send) so tests can search it for key material."""
+
 import io
 import json
 import sys
@@ -44,8 +45,13 @@ def run(captured):
         out = io.StringIO()
         try:
             with redirect_stdout(out):
-                result = handler.handle(e, secrets_client, wait_seconds=wait, request_timeout=request_timeout,
-                                        sleep=lambda s: time.sleep(min(s, 0.05)))
+                result = handler.handle(
+                    e,
+                    secrets_client,
+                    wait_seconds=wait,
+                    request_timeout=request_timeout,
+                    sleep=lambda s: time.sleep(min(s, 0.05)),
+                )
         except Exception as error:
             captured.logs.append(out.getvalue())
             captured.errors.append(f"{type(error).__name__}: {error}")

@@ -2,7 +2,8 @@
 
 Like the proxy (proxy/management_endpoints/key_management_endpoints.py, proxy/schema.prisma):
 - master-key auth; keys stored by their SHA-256 hash; unique key aliases, checked before the key value;
-- /key/generate with a caller-chosen `sk-` key; unset fields take GenerateKeyRequest's defaults (models [], metadata {});
+- /key/generate with a caller-chosen `sk-` key; unset fields take GenerateKeyRequest's defaults (models [],
+  metadata {});
 - /key/update is a merge patch: a field left out keeps its value, an explicit null clears a nullable column; null for
   `models` or `metadata` (columns without null) fails like the database does; `metadata` replaces the stored one;
 - /key/delete by values, hashes or aliases; 404 "No keys found"; the answer echoes what was asked (keys included);
@@ -18,6 +19,7 @@ Fault hooks (each `inject(path, fault, times=1, seconds=…)`, consumed in order
 - "echo_400": answer 400 "Authentication Error, <the request body>" (update_key_fn wraps any exception so).
 `ready_after` answers 503 until then; `delay` slows every request.
 """
+
 import hashlib
 import json
 import threading
@@ -42,7 +44,7 @@ class FakeLiteLLM:
     def __init__(self, master_key, ready_after=0.0, delay=0.0):
         self.master_key = master_key
         self.keys = {}  # hash -> row
-        self.requests = []  # (method, path, body)
+        self.requests: list[tuple] = []  # (method, path, body)
         self.added = []  # values of keys a test put in directly
         self.faults = {}  # path -> [(fault, seconds)]
         self.ready_at = time.monotonic() + ready_after
@@ -80,28 +82,38 @@ class FakeLiteLLM:
                 if time.monotonic() < fake.ready_at:
                     return self._reply(503, {"detail": "starting"})
                 if self.headers.get("Authorization") != f"Bearer {fake.master_key}":
-                    return self._reply(*error(401, "Authentication Error, Invalid proxy server token passed.", "auth_error"))
+                    return self._reply(
+                        *error(401, "Authentication Error, Invalid proxy server token passed.", "auth_error")
+                    )
                 handler = getattr(fake, "route_" + route.strip("/").replace("/", "_"), None)
                 if handler is None:
                     return self._reply(404, {"detail": "Not Found"})
                 fault, seconds = fake._next_fault(route)
                 if fault in ("500", "503"):
-                    return self._reply(int(fault), {"error": {"message": "Internal Server Error", "type": "internal_server_error"}})
+                    return self._reply(
+                        int(fault), {"error": {"message": "Internal Server Error", "type": "internal_server_error"}}
+                    )
                 if fault == "hang":
                     time.sleep(seconds)
                     return self._reply(503, {"detail": "timed out"})
                 if fault == "echo_400":
                     return self._reply(*error(400, f"Authentication Error, {body}", "auth_error"))
                 if fault == "echo_422":
-                    return self._reply(422, {"detail": [{"type": "value_error", "loc": ["body"], "msg": "invalid", "input": body}]})
+                    return self._reply(
+                        422, {"detail": [{"type": "value_error", "loc": ["body"], "msg": "invalid", "input": body}]}
+                    )
                 params = dict(urllib.parse.parse_qsl(query))
                 with fake.lock:
                     result = handler(body or {}, params) if method == "GET" else handler(body or {})
                 if fault == "commit_then_500":
-                    return self._reply(500, {"error": {"message": "Internal Server Error", "type": "internal_server_error"}})
+                    return self._reply(
+                        500, {"error": {"message": "Internal Server Error", "type": "internal_server_error"}}
+                    )
                 if fault == "commit_then_hang":
                     time.sleep(seconds)
-                    return self._reply(500, {"error": {"message": "Internal Server Error", "type": "internal_server_error"}})
+                    return self._reply(
+                        500, {"error": {"message": "Internal Server Error", "type": "internal_server_error"}}
+                    )
                 self._reply(*result)
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -132,7 +144,13 @@ class FakeLiteLLM:
 
     def add(self, value, **row):
         self.added.append(value)
-        self.keys[hash_key(value)] = {"key_alias": None, "models": [], "metadata": {}, **{f: None for f in NULLABLE if f != "key_alias"}, **row}
+        self.keys[hash_key(value)] = {
+            "key_alias": None,
+            "models": [],
+            "metadata": {},
+            **{f: None for f in NULLABLE if f != "key_alias"},
+            **row,
+        }
 
     def count(self, path):
         return sum(1 for _, p, _ in self.requests if p == path)
@@ -145,14 +163,20 @@ class FakeLiteLLM:
     def route_key_generate(self, body):
         alias = body.get("key_alias")
         if self._alias_taken(alias):
-            return error(400, f"Key with alias '{alias}' already exists. Unique key aliases across all keys are required.", param="key_alias")
+            return error(
+                400,
+                f"Key with alias '{alias}' already exists. Unique key aliases across all keys are required.",
+                param="key_alias",
+            )
         value = body.get("key")
         if not isinstance(value, str) or not value.startswith("sk-"):
             masked = f"{value[:4]}****{value[-4:]}" if isinstance(value, str) and len(value) > 8 else "****"
-            return error(400, {"error": f"Invalid key format. LiteLLM Virtual Key must start with 'sk-'. Received: {masked}"})
+            return error(
+                400, {"error": f"Invalid key format. LiteLLM Virtual Key must start with 'sk-'. Received: {masked}"}
+            )
         if hash_key(value) in self.keys:
             return error(500, "Unique constraint failed on the fields: (`token`)", "internal_server_error")
-        row = {"key_alias": None, "models": [], "metadata": {}, **{f: None for f in NULLABLE if f != "key_alias"}}
+        row: dict = {"key_alias": None, "models": [], "metadata": {}, **{f: None for f in NULLABLE if f != "key_alias"}}
         row.update({k: v for k, v in body.items() if k in FIELDS and v is not None})
         self.keys[hash_key(value)] = row
         return 200, {"key": value, "key_alias": alias, "token": hash_key(value), **row}
@@ -163,7 +187,11 @@ class FakeLiteLLM:
         if token not in self.keys:
             return error(404, "Key not found.", "not_found_error", "key")
         if "key_alias" in body and self._alias_taken(body["key_alias"], except_hash=token):
-            return error(400, f"Key with alias '{body['key_alias']}' already exists. Unique key aliases across all keys are required.", param="key_alias")
+            return error(
+                400,
+                f"Key with alias '{body['key_alias']}' already exists. Unique key aliases across all keys are required.",  # noqa: E501
+                param="key_alias",
+            )
         for column in ("models", "metadata"):
             if column in body and body[column] is None:
                 return error(400, f"Authentication Error, Argument `{column}` must not be null.", "auth_error")
@@ -182,8 +210,11 @@ class FakeLiteLLM:
         return 200, {"deleted_keys": asked or body.get("key_aliases")}
 
     def route_key_list(self, body, params):
-        rows = [{"token": h, **r} for h, r in self.keys.items()
-                if params.get("key_alias") is None or r["key_alias"] == params["key_alias"]]
+        rows = [
+            {"token": h, **r}
+            for h, r in self.keys.items()
+            if params.get("key_alias") is None or r["key_alias"] == params["key_alias"]
+        ]
         if params.get("return_full_object") != "true":
             rows = [r["token"] for r in rows]
         return 200, {"keys": rows, "total_count": len(rows), "current_page": 1, "total_pages": 1}

@@ -1,6 +1,7 @@
 """Support for the key handler's tests: fake Secrets Manager, a fake Lambda context, events, the row LiteLLM must
 hold. A module of its own name (not conftest): the callback's tests have a conftest too, and test modules import
 these by name."""
+
 import json
 import os
 import secrets
@@ -63,10 +64,17 @@ class FakeContext:
 
 def event(kind, url, physical=None, **props):
     base = {
-        "KeyAlias": "extraction", "Models": ["claude-primary", "claude-fallback"], "MaxBudgetUsd": "50",
-        "BudgetDuration": "30d", "RpmLimit": "40", "TpmLimit": "60000", "MaxParallelRequests": "4",
+        "KeyAlias": "extraction",
+        "Models": ["claude-primary", "claude-fallback"],
+        "MaxBudgetUsd": "50",
+        "BudgetDuration": "30d",
+        "RpmLimit": "40",
+        "TpmLimit": "60000",
+        "MaxParallelRequests": "4",
         "Metadata": json.dumps({"agent": "extraction"}),
-        "SecretArn": KEY_ARN, "MasterKeySecretArn": MASTER_ARN, "GatewayUrl": url,
+        "SecretArn": KEY_ARN,
+        "MasterKeySecretArn": MASTER_ARN,
+        "GatewayUrl": url,
     }
     merged = {k: v for k, v in {**base, **props}.items() if v is not None}
     e = {"RequestType": kind, "ResourceProperties": merged, "StackId": STACK_ID, "LogicalResourceId": LOGICAL_ID}
@@ -77,7 +85,10 @@ def event(kind, url, physical=None, **props):
 
 def expected_row(props):
     """What LiteLLM must hold for these props: each unset limit null, models and metadata exactly as given."""
-    number = (lambda v: None if v is None else (int(float(v)) if float(v).is_integer() else float(v)))
+
+    def number(v):
+        return None if v is None else (int(float(v)) if float(v).is_integer() else float(v))
+
     return {
         "key_alias": props["KeyAlias"],
         "models": list(props.get("Models") or []),

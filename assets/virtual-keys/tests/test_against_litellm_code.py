@@ -6,20 +6,24 @@ assets/twin/tests/test_database.py), so the proxy's endpoints cannot run end to 
 are made of: the request models, the update preparation that decides what the database row gets, the alias and
 not-found checks with the database lookup stubbed, and the error objects the proxy turns into response bodies.
 """
+
 import asyncio
 import json
 import os
 import sys
 
 import pytest
-from key_handler_support import OWNER, event, new_key
-
 import virtual_keys as handler
+from key_handler_support import OWNER, event, new_key
 
 # Never fetch the model cost map from the internet when LiteLLM is imported.
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 # The callback's tests stand in for LiteLLM with empty modules (they run without it); this module needs the real one.
-for name in [n for n, m in sys.modules.items() if (n == "litellm" or n.startswith("litellm.")) and getattr(m, "__file__", None) is None]:
+for name in [
+    n
+    for n, m in sys.modules.items()
+    if (n == "litellm" or n.startswith("litellm.")) and getattr(m, "__file__", None) is None
+]:
     del sys.modules[name]
 pytest.importorskip("litellm.proxy.management_endpoints.key_management_endpoints")
 
@@ -51,17 +55,34 @@ def test_generate_and_update_accept_the_whole_state_with_its_nulls():
     _types.KeyRequest.model_validate({"keys": [new_key()]})
 
 
-@pytest.mark.parametrize("prop,column,cleared", [
-    ("RpmLimit", "rpm_limit", None), ("TpmLimit", "tpm_limit", None), ("MaxParallelRequests", "max_parallel_requests", None),
-    ("MaxBudgetUsd", "max_budget", None), ("BudgetDuration", "budget_duration", None), ("Models", "models", []),
-])
+@pytest.mark.parametrize(
+    "prop,column,cleared",
+    [
+        ("RpmLimit", "rpm_limit", None),
+        ("TpmLimit", "tpm_limit", None),
+        ("MaxParallelRequests", "max_parallel_requests", None),
+        ("MaxBudgetUsd", "max_budget", None),
+        ("BudgetDuration", "budget_duration", None),
+        ("Models", "models", []),
+    ],
+)
 def test_an_update_without_a_setting_clears_its_column(prop, column, cleared):
     # prepare_key_update_data is what /key/update writes to the row (update_key_fn passes it to the database).
     props = {k: v for k, v in FULL.items() if k != prop and not (prop == "MaxBudgetUsd" and k == "BudgetDuration")}
     body = {"key": new_key(), **handler.desired_state(props, OWNER)}
-    existing = row(key_alias="extraction", rpm_limit=40, tpm_limit=60000, max_parallel_requests=4, max_budget=50.0,
-                   budget_duration="30d", models=["claude-primary"], metadata={"agent": "extraction", "old": "label"})
-    values = asyncio.run(endpoints.prepare_key_update_data(data=_types.UpdateKeyRequest.model_validate(body), existing_key_row=existing))
+    existing = row(
+        key_alias="extraction",
+        rpm_limit=40,
+        tpm_limit=60000,
+        max_parallel_requests=4,
+        max_budget=50.0,
+        budget_duration="30d",
+        models=["claude-primary"],
+        metadata={"agent": "extraction", "old": "label"},
+    )
+    values = asyncio.run(
+        endpoints.prepare_key_update_data(data=_types.UpdateKeyRequest.model_validate(body), existing_key_row=existing)
+    )
     assert column in values and values[column] == cleared
     if prop == "BudgetDuration":
         assert values["budget_reset_at"] is None
@@ -70,7 +91,9 @@ def test_an_update_without_a_setting_clears_its_column(prop, column, cleared):
 def test_an_update_replaces_the_metadata_with_exactly_the_props_labels_and_the_mark():
     body = {"key": new_key(), **handler.desired_state({**FULL, "Metadata": json.dumps({"agent": "mapping"})}, OWNER)}
     existing = row(key_alias="extraction", metadata={"agent": "extraction", "dropped": "label"})
-    values = asyncio.run(endpoints.prepare_key_update_data(data=_types.UpdateKeyRequest.model_validate(body), existing_key_row=existing))
+    values = asyncio.run(
+        endpoints.prepare_key_update_data(data=_types.UpdateKeyRequest.model_validate(body), existing_key_row=existing)
+    )
     assert values["metadata"] == {"agent": "mapping", handler.OWNER_FIELD: OWNER}
 
 
@@ -115,6 +138,7 @@ def test_the_callback_redacts_litellms_own_auth_failure_text():
 
     path = pathlib.Path(__file__).parents[2] / "litellm" / "callbacks" / "metrics_logger.py"
     spec = importlib.util.spec_from_file_location("metrics_logger_under_test", path)
+    assert spec is not None and spec.loader is not None, path
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     value = new_key()
@@ -122,5 +146,5 @@ def test_the_callback_redacts_litellms_own_auth_failure_text():
     assert hash_token(value) in text  # what LiteLLM says
     redacted = module.redact(text)
     digest = hash_token(value)
-    assert not any(digest[i:i + 8] in redacted for i in range(len(digest) - 7))
+    assert not any(digest[i : i + 8] in redacted for i in range(len(digest) - 7))
     assert redacted.startswith("Authentication Error, Invalid proxy server token passed.")

@@ -1,13 +1,13 @@
 """Every fault path of the key handler, swept for key material: no key value, no key hash, no 8-character piece of
 either, and not the master key, in any log line, exception text or CloudFormation response (Reason, Data,
 PhysicalResourceId) the handler produces."""
+
 import hashlib
 
 import pytest
-from key_handler_support import KEY_ARN, MASTER_ARN, AwsError, FakeContext, FakeSecrets, closed_port_url, event, new_key
-from fake_litellm import FakeLiteLLM
-
 import virtual_keys as handler
+from fake_litellm import FakeLiteLLM
+from key_handler_support import KEY_ARN, MASTER_ARN, AwsError, FakeContext, FakeSecrets, closed_port_url, event, new_key
 
 PHYSICAL = "virtual-key-extraction"
 
@@ -27,7 +27,7 @@ def forbidden(values):
         digest = hashlib.sha256(value.encode()).hexdigest()
         out |= {value, digest}
         for text in (value[3:] if value.startswith("sk-") else value, digest):
-            out |= {text[i:i + 8] for i in range(len(text) - 7)}
+            out |= {text[i : i + 8] for i in range(len(text) - 7)}
     return out
 
 
@@ -46,6 +46,7 @@ def scenarios():
         def go(gw, s, run):
             gw.inject(path, kind, seconds=seconds)
             run(event("Create", gw.url), s)
+
         return go
 
     def foreign_alias(gw, s, run):
@@ -53,7 +54,11 @@ def scenarios():
         run(event("Create", gw.url), s)
 
     def leftover_of_ours(gw, s, run):
-        gw.add(new_key(), key_alias="extraction", metadata={handler.OWNER_FIELD: "AgentsStack/GatewayVirtualKeysExtraction4F2A1B3C"})
+        gw.add(
+            new_key(),
+            key_alias="extraction",
+            metadata={handler.OWNER_FIELD: "AgentsStack/GatewayVirtualKeysExtraction4F2A1B3C"},
+        )
         run(event("Create", gw.url), s)
 
     def update_echoes(gw, s, run):
@@ -66,6 +71,7 @@ def scenarios():
             run(event("Create", gw.url), s)
             gw.inject("/key/delete", kind, times=50, seconds=0.3)
             run(event("Delete", gw.url, physical=PHYSICAL), s, wait=1)
+
         return go
 
     def delete_unreadable(gw, s, run):

@@ -2,11 +2,20 @@ import json
 import time
 
 import pytest
-from key_handler_support import (KEY_ARN, MASTER_ARN, OWNER, AwsError, FakeContext, FakeSecrets, closed_port_url, event,
-                      expected_row, new_key)
-from fake_litellm import FakeLiteLLM, hash_key
-
 import virtual_keys as handler
+from fake_litellm import FakeLiteLLM, hash_key
+from key_handler_support import (
+    KEY_ARN,
+    MASTER_ARN,
+    OWNER,
+    AwsError,
+    FakeContext,
+    FakeSecrets,
+    closed_port_url,
+    event,
+    expected_row,
+    new_key,
+)
 
 PHYSICAL = "virtual-key-extraction"
 
@@ -63,7 +72,9 @@ def test_delete_deletes_the_key(run, secrets_client, master):
         assert result == {"PhysicalResourceId": PHYSICAL}
 
 
-def test_delete_of_a_key_that_never_reached_litellm_leaves_a_foreign_key_with_the_alias_alone(run, secrets_client, master):
+def test_delete_of_a_key_that_never_reached_litellm_leaves_a_foreign_key_with_the_alias_alone(
+    run, secrets_client, master
+):
     with FakeLiteLLM(master) as gw:
         handmade = new_key()
         gw.add(handmade, key_alias="extraction")
@@ -88,7 +99,10 @@ def test_an_alias_taken_outside_the_stack_fails_with_what_to_do(run, secrets_cli
     with FakeLiteLLM(master) as gw:
         handmade = new_key()
         gw.add(handmade, key_alias="extraction")
-        with pytest.raises(handler.GatewayError, match="alias 'extraction' is held by a key made outside this stack.*choose another keyAlias"):
+        with pytest.raises(
+            handler.GatewayError,
+            match="alias 'extraction' is held by a key made outside this stack.*choose another keyAlias",
+        ):
             run(event("Create", gw.url), secrets_client)
         assert gw.key(handmade)["key_alias"] == "extraction"  # untouched
         assert len(gw.keys) == 1
@@ -137,7 +151,9 @@ def test_a_generate_that_commits_late_after_the_timeout_is_adopted(run, secrets_
             calls["n"] += 1
             status, payload = original(body)
             if calls["n"] == 1 and status == 404:
-                gw.route_key_generate({"key": body["key"], **{k: v for k, v in body.items() if k != "key"}})  # the late commit
+                gw.route_key_generate(
+                    {"key": body["key"], **{k: v for k, v in body.items() if k != "key"}}
+                )  # the late commit
             return status, payload
 
         gw.route_key_update = late_update
@@ -152,7 +168,9 @@ def test_a_rerun_after_a_failed_create_replaces_its_own_leftover_and_nothing_els
     # First attempt: the key is committed, the Create fails anyway (the gateway never answers in time), CloudFormation
     # rolls back, the provider framework skips Delete, the secret of that attempt is gone.
     with FakeLiteLLM(master) as gw:
-        gw.inject("/key/generate", "commit_then_500").inject("/key/update", None).inject("/key/update", "503", times=100)
+        gw.inject("/key/generate", "commit_then_500").inject("/key/update", None).inject(
+            "/key/update", "503", times=100
+        )
         first_secrets = FakeSecrets(master)
         with pytest.raises(handler.GatewayError):
             run(event("Create", gw.url), first_secrets, wait=0.3)
@@ -232,7 +250,10 @@ def test_delete_with_an_unreadable_key_secret_deletes_by_the_mark_and_succeeds(r
         run(event("Create", gw.url), secrets_client)
         handmade = new_key()
         gw.add(handmade, key_alias="extraction-other")
-        secrets_client.broken[KEY_ARN] = AwsError("InvalidRequestException", "You can't perform this operation on the secret because it was marked for deletion.")
+        secrets_client.broken[KEY_ARN] = AwsError(
+            "InvalidRequestException",
+            "You can't perform this operation on the secret because it was marked for deletion.",
+        )
         result, logs = run(event("Delete", gw.url, physical=PHYSICAL), secrets_client)
         assert result == {"PhysicalResourceId": PHYSICAL}
         assert list(gw.keys) == [hash_key(handmade)]
@@ -252,19 +273,26 @@ def test_delete_with_an_unreadable_master_key_succeeds_and_says_what_was_left(ru
 def test_delete_through_the_entry_point_with_the_gateway_gone_returns_in_its_short_bound(on_event, secrets_client):
     secrets_client.values[KEY_ARN] = new_key()
     # Fifteen minutes on the Lambda's clock: the old code waited min(600 s, remaining - 30 s) per key.
-    result, error, logs, took = on_event(event("Delete", closed_port_url(), physical=PHYSICAL), secrets_client,
-                                         FakeContext(60), env={"DELETE_WAIT_SECONDS": 2})
+    result, error, logs, took = on_event(
+        event("Delete", closed_port_url(), physical=PHYSICAL),
+        secrets_client,
+        FakeContext(60),
+        env={"DELETE_WAIT_SECONDS": 2},
+    )
     assert error is None and result == {"PhysicalResourceId": PHYSICAL}
     assert took < 4
     assert "key left behind" in logs
 
 
-def test_delete_through_the_entry_point_with_a_gateway_that_hangs_returns_in_its_short_bound(on_event, secrets_client, master):
+def test_delete_through_the_entry_point_with_a_gateway_that_hangs_returns_in_its_short_bound(
+    on_event, secrets_client, master
+):
     secrets_client.values[KEY_ARN] = new_key()
     with FakeLiteLLM(master) as gw:
         gw.inject("/key/delete", "hang", times=10, seconds=20)
-        result, error, logs, took = on_event(event("Delete", gw.url, physical=PHYSICAL), secrets_client,
-                                             FakeContext(60), env={"DELETE_WAIT_SECONDS": 2})
+        result, error, logs, took = on_event(
+            event("Delete", gw.url, physical=PHYSICAL), secrets_client, FakeContext(60), env={"DELETE_WAIT_SECONDS": 2}
+        )
     assert error is None and result == {"PhysicalResourceId": PHYSICAL}
     assert took < 4
     assert "key left behind" in logs
@@ -273,8 +301,18 @@ def test_delete_through_the_entry_point_with_a_gateway_that_hangs_returns_in_its
 def test_delete_defaults_to_a_short_bound_not_the_create_bound(on_event, secrets_client, monkeypatch):
     monkeypatch.delenv("DELETE_WAIT_SECONDS", raising=False)
     waits = []
-    monkeypatch.setattr(handler, "handle", lambda e, client, wait_seconds, request_timeout: waits.append(wait_seconds) or {})
-    on_event(event("Delete", "http://127.0.0.1:1", physical=PHYSICAL), secrets_client, FakeContext(840), env={"WAIT_SECONDS": 600})
+
+    def handle(e, client, wait_seconds, request_timeout):
+        waits.append(wait_seconds)
+        return {}
+
+    monkeypatch.setattr(handler, "handle", handle)
+    on_event(
+        event("Delete", "http://127.0.0.1:1", physical=PHYSICAL),
+        secrets_client,
+        FakeContext(840),
+        env={"WAIT_SECONDS": 600},
+    )
     on_event(event("Create", "http://127.0.0.1:1"), secrets_client, FakeContext(840), env={"WAIT_SECONDS": 600})
     assert waits[0] <= 60 and 590 < waits[1] <= 600
 
@@ -285,8 +323,9 @@ def test_delete_defaults_to_a_short_bound_not_the_create_bound(on_event, secrets
 def test_create_through_the_entry_point_ends_before_the_lambda_does(on_event, secrets_client, master):
     with FakeLiteLLM(master, ready_after=600) as gw:
         context = FakeContext(handler.SAFETY_SECONDS + 1.5)
-        result, error, _, took = on_event(event("Create", gw.url), secrets_client, context,
-                                          env={"WAIT_SECONDS": 600, "REQUEST_TIMEOUT_SECONDS": 10})
+        result, error, _, took = on_event(
+            event("Create", gw.url), secrets_client, context, env={"WAIT_SECONDS": 600, "REQUEST_TIMEOUT_SECONDS": 10}
+        )
     assert isinstance(error, handler.GatewayError) and "in time" in str(error)
     assert took < 2.5
     assert context.get_remaining_time_in_millis() > (handler.SAFETY_SECONDS - 1) * 1000
@@ -296,8 +335,9 @@ def test_a_request_that_hangs_is_cut_at_the_deadline_not_at_its_own_timeout(on_e
     with FakeLiteLLM(master) as gw:
         gw.inject("/key/update", "hang", times=5, seconds=30)
         context = FakeContext(handler.SAFETY_SECONDS + 1.5)
-        _, error, _, took = on_event(event("Create", gw.url), secrets_client, context,
-                                     env={"WAIT_SECONDS": 600, "REQUEST_TIMEOUT_SECONDS": 30})
+        _, error, _, took = on_event(
+            event("Create", gw.url), secrets_client, context, env={"WAIT_SECONDS": 600, "REQUEST_TIMEOUT_SECONDS": 30}
+        )
     assert isinstance(error, handler.GatewayError)
     assert took < 2.5
 
@@ -305,6 +345,8 @@ def test_a_request_that_hangs_is_cut_at_the_deadline_not_at_its_own_timeout(on_e
 def test_create_through_the_entry_point_with_time_to_spare_succeeds(on_event, secrets_client, master):
     with FakeLiteLLM(master) as gw:
         gw.inject("/key/generate", "commit_then_500")
-        result, error, _, _ = on_event(event("Create", gw.url), secrets_client, FakeContext(handler.SAFETY_SECONDS + 20))
+        result, error, _, _ = on_event(
+            event("Create", gw.url), secrets_client, FakeContext(handler.SAFETY_SECONDS + 20)
+        )
         assert error is None and result == {"PhysicalResourceId": PHYSICAL}
         assert len(gw.keys) == 1
