@@ -9,11 +9,12 @@ import json
 import os
 import urllib.error
 import urllib.request
+from typing import Any
 
 import boto3
 
 
-def handler(event, context=None):
+def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     """One call, or `repeat` calls in a row (their statuses), e.g. to show a per-key limit across tasks."""
     repeat = int(event.get("repeat", 1))
     if repeat > 1:
@@ -21,7 +22,7 @@ def handler(event, context=None):
     return call(event)
 
 
-def call(event):
+def call(event: dict[str, Any]) -> dict[str, Any]:
     headers = {"Content-Type": "application/json"}
     auth = event.get("auth", "none")
     if auth in ("admin", "agent", "limited"):

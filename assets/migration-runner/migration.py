@@ -12,8 +12,13 @@ running against the database after CloudFormation has moved on.
 """
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 import boto3
+
+# A CloudFormation event, its ResourceProperties or the handler's answer.
+Json = dict[str, Any]
 
 PHYSICAL_ID = "litellm-schema-migration"
 # How long a task ECS has just started may be missing from DescribeTasks (eventual consistency).
@@ -33,10 +38,10 @@ TRANSIENT_CODES = {
     "InternalError",
 }
 START_ATTEMPTS = 5
-_ecs = None
+_ecs: Any = None
 
 
-def _client(client):
+def _client(client: Any) -> Any:
     global _ecs
     if client is not None:
         return client
@@ -45,20 +50,26 @@ def _client(client):
     return _ecs
 
 
-def _error_code(error):
+def _error_code(error: BaseException) -> str | None:
     response = getattr(error, "response", None)
     return (response or {}).get("Error", {}).get("Code") if isinstance(response, dict) else None
 
 
-def _is_transient(error):
+def _is_transient(error: BaseException) -> bool:
     return _error_code(error) in TRANSIENT_CODES
 
 
-def _remaining_seconds(context):
+def _remaining_seconds(context: Any) -> float:
     return context.get_remaining_time_in_millis() / 1000 if context is not None else float("inf")
 
 
-def on_event(event, context=None, client=None, clock=time.time, sleep=time.sleep):
+def on_event(
+    event: Json,
+    context: Any = None,
+    client: Any = None,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Json:
     if event["RequestType"] == "Delete":
         return {"PhysicalResourceId": event.get("PhysicalResourceId", PHYSICAL_ID)}
     props = event["ResourceProperties"]
@@ -95,12 +106,12 @@ def on_event(event, context=None, client=None, clock=time.time, sleep=time.sleep
     return {"PhysicalResourceId": PHYSICAL_ID, "Data": data}
 
 
-def _logs(props, task_arn):
+def _logs(props: Json, task_arn: str) -> str:
     task_id = task_arn.rsplit("/", 1)[-1]
     return f"Logs: log group {props['LogGroup']}, stream {props['StreamPrefix']}/{props['ContainerName']}/{task_id}."
 
 
-def is_complete(event, context=None, client=None, clock=time.time):
+def is_complete(event: Json, context: Any = None, client: Any = None, clock: Callable[[], float] = time.time) -> Json:
     if event["RequestType"] == "Delete":
         return {"IsComplete": True}
     props = event["ResourceProperties"]
