@@ -16,7 +16,7 @@ import { validateDatabaseOptions } from './database/private/validate';
 import { GatewayVirtualKey, VirtualKeyOptions, VirtualKeyProvider } from './keys';
 import { GatewayAlarms, GatewayAlarmsOptions, GatewayDashboard, GatewayMetrics } from './observability';
 import { acknowledge } from './private/acknowledge';
-import { validateCompliance } from './private/compliance';
+import { encryptSecretsWith, validateCompliance } from './private/compliance';
 import { GatewaySecrets, GatewaySecretsProps } from './secrets';
 import { GatewayService, GatewayServiceOptions } from './service';
 import { CacheConnection, GatewayCache } from './shared-state';
@@ -279,6 +279,17 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
       throw new Error('alarmOptions is set but alarms is false: drop one of them.');
     }
 
+    if (this.complianceKey) {
+      // The gateway's own secrets (admin, salt and UI keys, the database login, the cache passwords) use the
+      // compliance key too. They are read by the tasks' execution roles (ECS injects them), the key handler, and
+      // CloudFormation's dynamic references (the deploying role, which the key's default policy lets IAM allow).
+      encryptSecretsWith(this, this.complianceKey);
+      this.complianceKey.grantDecrypt(this.taskDefinition.obtainExecutionRole());
+      if (this.gatewayService.migration) {
+        this.complianceKey.grantDecrypt(this.gatewayService.migration.taskDefinition.obtainExecutionRole());
+      }
+    }
+
     new CfnOutput(this, 'EndpointUrl', {
       description: 'OpenAI-compatible base URL of the LLM gateway (reachable inside the VPC)',
       value: this.endpointUrl,
@@ -363,6 +374,7 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
       gateway: this,
       gatewayUrl: this.gatewayService.baseUrl,
       masterKey: this.masterKey,
+      secretsKey: this.complianceKey,
       // The URL names the DNS record when there is one: a key must not resolve it before it exists.
       dependsOn: [this.service, this.listener, ...(this.gatewayService.dnsRecord ? [this.gatewayService.dnsRecord] : [])],
       // Keys live in the database: a new one (replaced, restored) must trigger an Update that re-creates them.
@@ -370,6 +382,8 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
         ? this._database.cluster.clusterResourceIdentifier
         : `${this.databaseConnection.hostname}:${this.databaseConnection.port ?? 5432}/${this.databaseConnection.databaseName ?? 'litellm'}`,
     });
+    // The handler reads the admin key, which the compliance key encrypts (the keys' own secrets grant it themselves).
+    this.complianceKey?.grantDecrypt(this.keyProvider.handler);
     return new GatewayVirtualKey(this.keyProvider, id, { ...options, keyAlias: alias, provider: this.keyProvider, aliases: this.config.aliases });
   }
 

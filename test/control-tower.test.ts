@@ -104,7 +104,7 @@ describe('ComplianceProfile.CONTROL_TOWER', () => {
     expect([plainLitellm.User, plainLitellm.ReadonlyRootFilesystem]).toEqual([undefined, false]);
   });
 
-  test('a year of logs, one rotated key for the log groups and the alarm topic, deletion protection, HTTPS redirect, monitoring', () => {
+  test('a year of logs, one rotated key for log groups, secrets and the alarm topic, deletion protection, HTTPS redirect, monitoring', () => {
     const { stack } = governed();
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::KMS::Key', 1);
@@ -114,6 +114,18 @@ describe('ComplianceProfile.CONTROL_TOWER', () => {
       expect(group.Properties.KmsKeyId).toBeDefined();
     }
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^GatewayComplianceKey'), 'Arn'] } });
+    // The gateway's secrets, the virtual keys' included, are encrypted with the same key, and whoever reads them may use it.
+    const secrets = Object.values<any>(template.findResources('AWS::SecretsManager::Secret'));
+    expect(secrets.length).toBeGreaterThan(5);
+    for (const secret of secrets) {
+      expect(secret.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^GatewayComplianceKey/), 'Arn'] });
+    }
+    const policies = JSON.stringify(template.findResources('AWS::IAM::Policy', {}));
+    for (const role of ['GatewayServiceTaskDefinitionExecutionRole', 'GatewayServiceMigrationTaskDefinitionExecutionRole', 'GatewayVirtualKeysHandlerServiceRole']) {
+      const policy = Object.entries<any>(template.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith(`${role}DefaultPolicy`));
+      expect([role, JSON.stringify(policy?.[1]).includes('kms:Decrypt') && JSON.stringify(policy?.[1]).includes('GatewayComplianceKey')]).toEqual([role, true]);
+    }
+    expect(policies).toContain('kms:Decrypt');
     template.hasResourceProperties('AWS::RDS::DBCluster', { DeletionProtection: true });
     template.hasResourceProperties('AWS::RDS::DBInstance', { MonitoringInterval: 60 });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {

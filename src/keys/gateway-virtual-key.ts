@@ -90,6 +90,7 @@ export class GatewayVirtualKey extends Construct {
       description: `LiteLLM gateway: virtual key '${this.keyAlias}' (written by the key handler)`,
       // A placeholder without the sk- prefix; the handler replaces it with the key before LiteLLM sees the key.
       generateSecretString: { passwordLength: 16, excludePunctuation: true, includeSpace: false },
+      encryptionKey: props.provider.secretsKey,
     });
     this.secret = secret;
     props.provider.grantKeySecret(secret);

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
@@ -39,6 +40,12 @@ export interface VirtualKeyProviderProps {
    * @default - keys are not tied to a database: a replaced database loses them until their next Update
    */
   readonly databaseIdentity?: string;
+  /**
+   * A customer managed KMS key for the keys' secrets; `GatewayVirtualKey.grantRead` then grants its use too.
+   *
+   * @default - Secrets Manager's AWS managed key
+   */
+  readonly secretsKey?: kms.IKey;
 }
 
 /**
@@ -57,12 +64,15 @@ export class VirtualKeyProvider extends Construct {
   /** The identity of the database holding the keys (see `databaseIdentity`). */
   public readonly databaseIdentity?: string;
   private readonly provider: cr.Provider;
+  /** The KMS key of the keys' secrets (`secretsKey`). */
+  public readonly secretsKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: VirtualKeyProviderProps) {
     super(scope, id);
     this.gatewayUrl = props.gatewayUrl;
     this.masterKey = props.masterKey;
     this.databaseIdentity = props.databaseIdentity;
+    this.secretsKey = props.secretsKey;
 
     const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: props.vpc,

@@ -1,4 +1,7 @@
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { IConstruct } from 'constructs';
 import { ComplianceProfile } from '../compliance';
 
 /** What `ComplianceProfile.CONTROL_TOWER` needs of the props it does not set itself. */
@@ -36,5 +39,17 @@ export function validateCompliance(profile: ComplianceProfile, props: Compliance
   }
   if (props.databaseDeletionProtection === false) {
     throw new Error(`${name} turns deletion protection on (CT.RDS.PR.3), but database.deletionProtection is false: remove it.`);
+  }
+}
+
+/**
+ * Encrypts every secret created so far under `scope` that has no key of its own with `key` (secrets created later,
+ * such as virtual keys, take the key as a prop). Secrets the user passed in are not in the tree and are left alone.
+ */
+export function encryptSecretsWith(scope: IConstruct, key: kms.IKey): void {
+  for (const node of scope.node.findAll()) {
+    if (node instanceof secretsmanager.CfnSecret && node.kmsKeyId === undefined) {
+      node.kmsKeyId = key.keyArn;
+    }
   }
 }
