@@ -7,8 +7,9 @@ namespace in which every file system is read-only except those mount points (``/
 container), as that uid and gid with no supplementary groups, and checks that it starts, answers its health checks,
 serves a completion and the admin UI, and logged no denied write.
 
-What this does not prove: the released image's own files. The proxy here is the venv's LiteLLM (the same release), so
-whether the image's Prisma engines and CLI are readable by that user is for a development account to show.
+What this does not prove: the released image's own files, and the database. The proxy here is the venv's LiteLLM (the
+same release) without a database (the twin has no Prisma engines, see prisma-engines.md), so whether the image's
+Prisma engines and CLI work as that user is for a development account to show.
 """
 import json
 import os
