@@ -146,5 +146,10 @@ describe('ComplianceProfile.CONTROL_TOWER', () => {
     expect(() => governed(() => ({ loadBalancerDeletionProtection: false }))).toThrow(/loadBalancerDeletionProtection is false/);
     expect(() => governed(() => ({ accessLogsBucket: undefined }))).toThrow(/accessLogsBucket/);
     expect(() => governed(() => ({ logRetention: logs.RetentionDays.INFINITE }))).not.toThrow();
+    const redirectWithoutCertificate = () => {
+      const stack = new Stack();
+      new LlmGateway(stack, 'Gateway', { vpc: new ec2.Vpc(stack, 'Vpc'), redirectHttp: true });
+    };
+    expect(redirectWithoutCertificate).toThrow(/redirectHttp needs certificate/);
   });
 });
