@@ -197,9 +197,9 @@ describe('embedding aliases', () => {
   test('are rendered with model_info.mode embedding, chat aliases without model_info', () => {
     const { config } = quickStart('eu-west-1', { models });
     expect(config.model_list).toEqual([
-      { model_name: 'chat', litellm_params: { model: 'bedrock/eu.anthropic.claude-haiku-4-5-20251001-v1:0', aws_region_name: 'eu-west-1' } },
-      { model_name: 'embed-titan', litellm_params: { model: 'bedrock/amazon.titan-embed-text-v2:0', aws_region_name: 'eu-west-1' }, model_info: { mode: 'embedding' } },
-      { model_name: 'embed-cohere', litellm_params: { model: 'bedrock/eu.cohere.embed-v4:0', aws_region_name: 'eu-west-1' }, model_info: { mode: 'embedding' } },
+      { model_name: 'chat', litellm_params: { model: 'bedrock/eu.anthropic.claude-haiku-4-5-20251001-v1:0', aws_region_name: 'eu-west-1', max_parallel_requests: 50 } },
+      { model_name: 'embed-titan', litellm_params: { model: 'bedrock/amazon.titan-embed-text-v2:0', aws_region_name: 'eu-west-1', max_parallel_requests: 50 }, model_info: { mode: 'embedding' } },
+      { model_name: 'embed-cohere', litellm_params: { model: 'bedrock/eu.cohere.embed-v4:0', aws_region_name: 'eu-west-1', max_parallel_requests: 50 }, model_info: { mode: 'embedding' } },
     ]);
   });
 
