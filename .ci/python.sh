@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Python users get what TypeScript users get. After `npx projen compile` and `package:js` (dist/js):
 # 1. ruff (lint, format check) and mypy on the Python under assets/ (.ci/python/lint-requirements.txt, ruff.toml,
-#    mypy.ini), except the twin and the dashboard tools (see ruff.toml).
+#    mypy.ini), except the twin and the dashboard tools (see ruff.toml); the handlers' tests against moto's Secrets
+#    Manager and ECS (boto3's real clients), in a network namespace with only loopback (test-reports/python-moto.xml).
 # 2. jsii-pacmak builds the Python sdist and wheel the normal way (`npx projen package:python`: build, twine check).
 #    pacmak pip-installs its build tools into its own venv; every one comes from a local wheelhouse downloaded with
 #    --require-hashes from .ci/python/build-requirements.txt (PIP_NO_INDEX), so nothing unpinned is installed.
@@ -31,6 +32,11 @@ for dir in assets/*/; do
   (cd "$dir" && MYPYPATH=tests "$work/lint/bin/mypy" --config-file "$repo/.ci/python/mypy.ini" \
     --cache-dir "$work/mypy-cache" --explicit-package-bases .)
 done
+
+say "the handlers against Secrets Manager and ECS as moto models them, in a namespace with only loopback"
+mkdir -p test-reports
+unshare -n sh -c 'ip link set lo up && exec "$0" -m pytest -q -p no:cacheprovider --junitxml=test-reports/python-moto.xml \
+  assets/virtual-keys/tests/test_key_handler_moto.py assets/migration-runner/tests/test_migration_moto.py' "$work/lint/bin/python"
 
 say "build tools: hash-checked wheelhouse"
 python3 -m pip download --quiet --require-hashes --only-binary=:all: --no-deps \
