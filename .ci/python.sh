@@ -14,7 +14,9 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+# jsii's runtime (the Python package's) silences the end-of-life warning only for the Node.js majors it lists.
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION="1,$(node -p 'process.versions.node.split(".")[0]')"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
 work=$(mktemp -d "${TMPDIR:-/tmp}/cdk-llm-gateway-python-XXXXXX")
 trap 'rm -rf "$work"' EXIT
 t0=$(date +%s)
