@@ -27,6 +27,7 @@ Endpoints and fields checked against LiteLLM 1.108.7 (``proxy/management_endpoin
 generate_key_fn, update_key_fn, delete_key_fn, list_keys, _enforce_unique_key_alias; ``proxy/schema.prisma``
 LiteLLM_VerificationToken for which columns take null).
 """
+
 import hashlib
 import json
 import os
@@ -37,6 +38,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
+from typing import Any
 
 PREFIX = "sk-"
 OWNER_FIELD = "cdk_llm_gateway_owner"
@@ -58,17 +61,20 @@ class _NoAnswer(Exception):
 _KEY_TEXT = re.compile(r"sk-[A-Za-z0-9_\-]*")
 _HEX_TEXT = re.compile(r"[0-9a-fA-F]{32,}")
 
+# A JSON object as LiteLLM answers it, a CloudFormation event or its ResourceProperties.
+Json = dict[str, Any]
 
-def redact(text):
+
+def redact(text: object) -> str:
     """Whatever we emit, once more without anything shaped like a key or a key hash (defence in depth)."""
     return _HEX_TEXT.sub("<hash>", _KEY_TEXT.sub("sk-<redacted>", str(text)))
 
 
-def log(**fields):
+def log(**fields: object) -> None:
     print(redact(json.dumps(fields, sort_keys=True)), flush=True)
 
 
-def _hash(value):
+def _hash(value: str) -> str:
     # LiteLLM stores and lists keys by this hash (proxy/utils.py hash_token).
     return hashlib.sha256(value.encode()).hexdigest()
 
@@ -76,7 +82,15 @@ def _hash(value):
 class Gateway:
     """The gateway's key API, authenticated with the master key. One attempt per request; callers decide retries."""
 
-    def __init__(self, url, master_key, deadline, sleep=time.sleep, clock=time.monotonic, request_timeout=10.0):
+    def __init__(
+        self,
+        url: str,
+        master_key: str,
+        deadline: float,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        request_timeout: float = 10.0,
+    ) -> None:
         self.url = url.rstrip("/")
         self.master_key = master_key
         self.deadline = deadline
@@ -84,7 +98,7 @@ class Gateway:
         self.clock = clock
         self.request_timeout = request_timeout
 
-    def request(self, method, path, body=None):
+    def request(self, method: str, path: str, body: Json | None = None) -> tuple[int, Json]:
         """(status, JSON payload) of one request; raises _NoAnswer when nothing came back in time."""
         left = self.deadline - self.clock()
         if left <= 0:
@@ -109,15 +123,15 @@ class Gateway:
         except (OSError, ValueError) as error:  # timeouts, resets, truncated bodies
             raise _NoAnswer(type(error).__name__) from None
 
-    def pause(self, attempt, method, path, last):
+    def pause(self, attempt: int, method: str, path: str, last: str) -> None:
         """Sleep before the next try, or fail when the next try would start after the deadline."""
-        delay = min(2 ** attempt, 15) * 0.5
+        delay = min(2**attempt, 15) * 0.5
         if self.clock() + delay > self.deadline:
             raise GatewayError(f"the gateway did not answer {method} {path} in time (last: {last})")
         self.sleep(delay)
 
 
-def _json(raw):
+def _json(raw: bytes | None) -> Json:
     try:
         payload = json.loads(raw or b"{}")
     except ValueError:
@@ -125,39 +139,39 @@ def _json(raw):
     return payload if isinstance(payload, dict) else {}
 
 
-def _error(payload):
+def _error(payload: Json) -> Json:
     """LiteLLM's error object ({"error": {"message", "type", "param", "code"}}), or {}."""
     error = payload.get("error")
     return error if isinstance(error, dict) else {}
 
 
-def _message(payload):
+def _message(payload: Json) -> str:
     """The error text, for matching only: never repeated, it can carry what the request carried."""
     return str(_error(payload).get("message") or payload.get("detail") or "")
 
 
-def _refused(method, path, status, payload):
+def _refused(method: str, path: str, status: int, payload: Json) -> GatewayError:
     kind = _error(payload).get("type")
     kind = f" ({kind})" if isinstance(kind, str) and re.fullmatch(r"[a-z_]{1,40}", kind) else ""
     return GatewayError(f"{method} {path} was refused with {status}{kind}")
 
 
-def _key_not_found(status, payload):
+def _key_not_found(status: int, payload: Json) -> bool:
     # LiteLLM's own 404 comes as an error object; a bare {"detail": "Not Found"} is a route that is not there (yet).
     return status == 404 and bool(_error(payload))
 
 
-def _alias_conflict(status, payload):
+def _alias_conflict(status: int, payload: Json) -> bool:
     return status == 400 and "already exists" in _message(payload)
 
 
-def _owner(event):
+def _owner(event: Json) -> str:
     """This resource's mark on its key: the stack's name (stable across re-creations of a stack) and logical id."""
     stack = str(event.get("StackId", "")).split(":stack/")[-1].split("/")[0]
     return f"{stack}/{event.get('LogicalResourceId', '')}"
 
 
-def desired_state(props, owner):
+def desired_state(props: Json, owner: str) -> Json:
     """The key's whole state as LiteLLM's request fields: unset props as null (or the field's empty value)."""
     metadata = json.loads(props["Metadata"]) if props.get("Metadata") else {}
     return {
@@ -172,7 +186,7 @@ def desired_state(props, owner):
     }
 
 
-def _number(value):
+def _number(value: str | float | None) -> int | float | None:
     # CloudFormation hands custom resources every property as a string.
     if value is None or value == "":
         return None
@@ -180,7 +194,7 @@ def _number(value):
     return int(number) if number.is_integer() else number
 
 
-def _key_value(secrets_client, secret_arn):
+def _key_value(secrets_client: Any, secret_arn: str) -> str:
     """The value already written for this key, or a new one written now (so a retry finds it)."""
     current = secrets_client.get_secret_value(SecretId=secret_arn).get("SecretString", "")
     if current.startswith(PREFIX):
@@ -190,7 +204,7 @@ def _key_value(secrets_client, secret_arn):
     return value
 
 
-def _holders(gateway, alias):
+def _holders(gateway: Gateway, alias: str) -> list[Json]:
     """The keys holding an alias, as LiteLLM lists them (token = hash, metadata)."""
     path = "/key/list?" + urllib.parse.urlencode({"key_alias": alias, "return_full_object": "true", "size": 100})
     status, payload = gateway.request("GET", path)
@@ -198,16 +212,18 @@ def _holders(gateway, alias):
         raise _NoAnswer(f"{status}")
     if status != 200:
         raise _refused("GET", "/key/list", status, payload)
-    keys = payload.get("keys") if isinstance(payload.get("keys"), list) else []
+    keys = payload.get("keys")
+    if not isinstance(keys, list):
+        keys = []
     return [k for k in keys if isinstance(k, dict) and k.get("key_alias") == alias]
 
 
-def _is_ours(holder, owner):
+def _is_ours(holder: Json, owner: str) -> bool:
     metadata = holder.get("metadata")
     return isinstance(metadata, dict) and metadata.get(OWNER_FIELD) == owner
 
 
-def _delete_tokens(gateway, tokens):
+def _delete_tokens(gateway: Gateway, tokens: list[str]) -> None:
     status, payload = gateway.request("POST", "/key/delete", {"keys": tokens})
     if status >= 500:
         raise _NoAnswer(f"{status}")
@@ -215,7 +231,7 @@ def _delete_tokens(gateway, tokens):
         raise _refused("POST", "/key/delete", status, payload)
 
 
-def converge(gateway, value, state, owner):
+def converge(gateway: Gateway, value: str, state: Json, owner: str) -> str:
     """Make the key with our value hold exactly `state`; 'updated' or 'created'."""
     alias = state["key_alias"]
     attempt, conflicts, last = 0, 0, ""
@@ -241,7 +257,8 @@ def converge(gateway, value, state, owner):
                     if foreign:
                         raise GatewayError(
                             f"the key alias '{alias}' is held by a key made outside this stack. Delete that key in "
-                            "LiteLLM or choose another keyAlias.")
+                            "LiteLLM or choose another keyAlias."
+                        )
                     if holders:
                         # Leftovers of an earlier failed Create of this resource: their values are lost with the
                         # secret of that attempt, so nobody can use them; ours replaces them.
@@ -252,8 +269,10 @@ def converge(gateway, value, state, owner):
                 if _alias_conflict(status, payload):
                     raise GatewayError(f"the key alias '{alias}' stayed taken after {conflicts} tries to resolve it")
             elif _alias_conflict(status, payload):
-                raise GatewayError(f"the key alias '{alias}' is held by another key. Delete that key in LiteLLM or "
-                                   "choose another keyAlias.")
+                raise GatewayError(
+                    f"the key alias '{alias}' is held by another key. Delete that key in LiteLLM or "
+                    "choose another keyAlias."
+                )
             if status < 500 and status != 404:
                 raise _refused("POST", path, status, payload)
             last = f"{path}: {status}"  # 5xx, or a route that is not there yet: the proxy or its database is starting
@@ -262,7 +281,7 @@ def converge(gateway, value, state, owner):
         gateway.pause(attempt, "POST", path, last)
 
 
-def delete(gateway, value, alias, owner):
+def delete(gateway: Gateway, value: str | None, alias: str, owner: str) -> str:
     """Delete our key (by value), or when the value is unknown the keys of the alias that carry our mark."""
     attempt, last = 0, ""
     while True:
@@ -281,14 +300,21 @@ def delete(gateway, value, alias, owner):
         gateway.pause(attempt, "POST", "/key/delete", last)
 
 
-def _aws_error(error):
+def _aws_error(error: BaseException) -> str:
     """A boto3 error's code (or the exception class): never its message."""
     response = getattr(error, "response", None)
     code = response.get("Error", {}).get("Code") if isinstance(response, dict) else None
     return code if isinstance(code, str) and re.fullmatch(r"[A-Za-z.]{1,64}", code) else type(error).__name__
 
 
-def handle(event, secrets_client, now=time.monotonic, sleep=time.sleep, wait_seconds=600, request_timeout=10.0):
+def handle(
+    event: Json,
+    secrets_client: Any,
+    now: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+    wait_seconds: float = 600,
+    request_timeout: float = 10.0,
+) -> Json:
     props = event["ResourceProperties"]
     alias = props["KeyAlias"]
     owner = _owner(event)
@@ -308,7 +334,9 @@ def handle(event, secrets_client, now=time.monotonic, sleep=time.sleep, wait_sec
             value = current if current.startswith(PREFIX) else None
         except Exception as error:  # noqa: BLE001 - unreadable or scheduled for deletion: fall back to our mark
             log(message="key secret unreadable; deleting by the resource's mark", alias=alias, reason=_aws_error(error))
-        gateway = Gateway(props["GatewayUrl"], master_key, deadline, sleep=sleep, clock=now, request_timeout=request_timeout)
+        gateway = Gateway(
+            props["GatewayUrl"], master_key, deadline, sleep=sleep, clock=now, request_timeout=request_timeout
+        )
         try:
             outcome = delete(gateway, value, alias, owner)
             log(message=f"key {outcome}", alias=alias)
@@ -318,7 +346,9 @@ def handle(event, secrets_client, now=time.monotonic, sleep=time.sleep, wait_sec
         return {"PhysicalResourceId": physical_id}
 
     master_key = secrets_client.get_secret_value(SecretId=props["MasterKeySecretArn"])["SecretString"]
-    gateway = Gateway(props["GatewayUrl"], master_key, deadline, sleep=sleep, clock=now, request_timeout=request_timeout)
+    gateway = Gateway(
+        props["GatewayUrl"], master_key, deadline, sleep=sleep, clock=now, request_timeout=request_timeout
+    )
     value = _key_value(secrets_client, props["SecretArn"])
     action = converge(gateway, value, desired_state(props, owner), owner)
     log(message=f"key {action}", alias=alias)
@@ -327,17 +357,19 @@ def handle(event, secrets_client, now=time.monotonic, sleep=time.sleep, wait_sec
     return {"PhysicalResourceId": physical_id}
 
 
-def _secrets_client():
+def _secrets_client() -> Any:
     import boto3
 
     return boto3.client("secretsmanager")
 
 
-def on_event(event, context=None):
+def on_event(event: Json, context: Any = None) -> Json:
     """Lambda entry point. Create/Update wait up to WAIT_SECONDS for a gateway that is still starting, Delete up to
     DELETE_WAIT_SECONDS; both end SAFETY_SECONDS before the Lambda's own timeout."""
     remaining = context.get_remaining_time_in_millis() / 1000 if context is not None else 900
-    bound_name, bound_default = ("DELETE_WAIT_SECONDS", "30") if event.get("RequestType") == "Delete" else ("WAIT_SECONDS", "600")
+    bound_name, bound_default = (
+        ("DELETE_WAIT_SECONDS", "30") if event.get("RequestType") == "Delete" else ("WAIT_SECONDS", "600")
+    )
     wait = max(0.0, min(float(os.environ.get(bound_name, bound_default)), remaining - SAFETY_SECONDS))
     request_timeout = float(os.environ.get("REQUEST_TIMEOUT_SECONDS", "10"))
     try:
@@ -345,5 +377,7 @@ def on_event(event, context=None):
     except GatewayError as error:
         raise GatewayError(redact(str(error))) from None
     except Exception as error:  # noqa: BLE001 - the message becomes the stack's failure reason: class and code only
-        raise GatewayError(f"{type(error).__name__} ({_aws_error(error)}) while managing the key "
-                           f"'{event.get('ResourceProperties', {}).get('KeyAlias', '?')}'") from None
+        raise GatewayError(
+            f"{type(error).__name__} ({_aws_error(error)}) while managing the key "
+            f"'{event.get('ResourceProperties', {}).get('KeyAlias', '?')}'"
+        ) from None

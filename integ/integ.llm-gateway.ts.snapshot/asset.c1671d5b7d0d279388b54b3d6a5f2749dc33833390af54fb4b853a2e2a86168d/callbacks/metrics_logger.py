@@ -16,6 +16,7 @@ stdout that is slow to drain (log driver back-pressure) never stalls LiteLLM's e
 the line is dropped and counted; the writer prints ``{"litellm_metric_dropped": N}`` before its next line, so loss
 is visible in the log group. Queued lines are written out when the process exits normally.
 """
+
 import atexit
 import datetime
 import json
@@ -25,54 +26,57 @@ import re
 import sys
 import threading
 import time
+from typing import Any, Protocol
 
 try:
     from litellm.integrations.custom_logger import CustomLogger
 except ImportError:  # outside the image (unit tests without LiteLLM)
+
     class CustomLogger:  # type: ignore[no-redef]
-        def __init__(self, *args, **kwargs):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
             pass
+
 
 MAX_ERROR_CHARS = 256
 QUEUE_LINES = 10_000
 _PROVIDER_PREFIXES = ("bedrock/converse/", "bedrock/invoke/", "bedrock/")
 
 
-def _dict(value):
+def _dict(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _finite(value):
+def _finite(value: object) -> int | float | None:
     """A finite int or float (never a bool), else None."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return value if value == value and abs(value) != float("inf") else None
 
 
-def _int(value):
+def _int(value: object) -> int:
     number = _finite(value)
     return int(number) if number is not None else 0
 
 
-def _float(value):
+def _float(value: object) -> float:
     number = _finite(value)
     return float(number) if number is not None else 0.0
 
 
-def _text(value, limit=200):
+def _text(value: object, limit: int = 200) -> str | None:
     return value[:limit] if isinstance(value, str) else None
 
 
-def _strip_provider(model):
+def _strip_provider(model: object) -> str:
     if not isinstance(model, str):
         return "unknown"
     for prefix in _PROVIDER_PREFIXES:
         if model.startswith(prefix):
-            return model[len(prefix):] or "unknown"
+            return model[len(prefix) :] or "unknown"
     return model or "unknown"
 
 
-def _seconds(value):
+def _seconds(value: object) -> float | None:
     if isinstance(value, datetime.datetime):
         return value.timestamp()
     if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) < 1e12:
@@ -80,7 +84,7 @@ def _seconds(value):
     return None
 
 
-def _status_code(payload, kwargs):
+def _status_code(payload: dict[str, Any], kwargs: dict[str, Any]) -> int:
     info = _dict(payload.get("error_information"))
     code = info.get("error_code")
     if isinstance(code, int) and not isinstance(code, bool):
@@ -89,9 +93,9 @@ def _status_code(payload, kwargs):
         value = int(code.strip())
         return value if 400 <= value <= 599 else 500
     exception = kwargs.get("exception")
-    value = getattr(exception, "status_code", None)
-    if isinstance(value, int) and not isinstance(value, bool) and 400 <= value <= 599:
-        return value
+    status = getattr(exception, "status_code", None)
+    if isinstance(status, int) and not isinstance(status, bool) and 400 <= status <= 599:
+        return status
     return 500
 
 
@@ -100,14 +104,14 @@ _HEX_TEXT = re.compile(r"[0-9a-fA-F]{32,}")
 _KEY_FIELD = re.compile(r"(?i)\b((?:api[_ ]?)?key|token|hash)(\s*(?:\([^)]*\)\s*)?[=:]\s*)[^\s,;]+")
 
 
-def redact(text):
+def redact(text: str) -> str:
     """Without key values or fragments (``sk-…``), hashes, or the value of any ``key=``/``token:`` pair."""
     text = _KEY_TEXT.sub("sk-<redacted>", text)
     text = _HEX_TEXT.sub("<hash>", text)
     return _KEY_FIELD.sub(lambda m: m.group(1) + m.group(2) + "<redacted>", text)
 
 
-def _error(payload, kwargs):
+def _error(payload: dict[str, Any], kwargs: dict[str, Any]) -> str:
     info = _dict(payload.get("error_information"))
     error_class = info.get("error_class")
     message = info.get("error_message") or payload.get("error_str")
@@ -121,7 +125,7 @@ def _error(payload, kwargs):
     return " ".join(text.split())[:MAX_ERROR_CHARS]
 
 
-def build_metric_line(kwargs, response_obj, start_time, end_time, success):
+def build_metric_line(kwargs: Any, response_obj: Any, start_time: Any, end_time: Any, success: bool) -> dict[str, Any]:
     """The metric record of one completion; fields LiteLLM did not provide fall back to neutral values."""
     kwargs = _dict(kwargs)
     payload = _dict(kwargs.get("standard_logging_object"))
@@ -162,18 +166,27 @@ def build_metric_line(kwargs, response_obj, start_time, end_time, success):
     return record
 
 
+class _Stream(Protocol):
+    """Where lines go: sys.stdout, or a test's stand-in."""
+
+    def write(self, text: str, /) -> object: ...
+
+    def flush(self) -> object: ...
+
+
 class _Writer:
     """A bounded queue of lines and the one thread per process that writes them (started again after a fork)."""
 
-    def __init__(self, stream, capacity):
+    def __init__(self, stream: _Stream | None, capacity: int) -> None:
         self._stream = stream
         self._capacity = capacity
         self._lock = threading.Lock()
-        self._pid = None
-        self._queue = None
+        self._pid: int | None = None
+        # Replaced in each process by _ensure_running, which starts the thread that drains it.
+        self._queue: queue.Queue[str] = queue.Queue(maxsize=capacity)
         self._dropped = 0
 
-    def _ensure_running(self):
+    def _ensure_running(self) -> None:
         if self._pid == os.getpid():
             return
         with self._lock:
@@ -183,7 +196,7 @@ class _Writer:
                 threading.Thread(target=self._run, args=(self._queue,), name="metrics-logger", daemon=True).start()
                 self._pid = os.getpid()
 
-    def put(self, line):
+    def put(self, line: str) -> None:
         self._ensure_running()
         try:
             self._queue.put_nowait(line)
@@ -191,7 +204,7 @@ class _Writer:
             with self._lock:
                 self._dropped += 1
 
-    def _run(self, lines):
+    def _run(self, lines: queue.Queue[str]) -> None:
         while True:
             line = lines.get()
             try:
@@ -199,7 +212,10 @@ class _Writer:
                     dropped, self._dropped = self._dropped, 0
                 stream = self._stream or sys.stdout
                 if dropped:
-                    stream.write(json.dumps({"litellm_metric_dropped": dropped, "timestamp": _now()}, separators=(",", ":")) + "\n")
+                    stream.write(
+                        json.dumps({"litellm_metric_dropped": dropped, "timestamp": _now()}, separators=(",", ":"))
+                        + "\n"
+                    )
                 stream.write(line + "\n")
                 stream.flush()
             except Exception:  # noqa: BLE001 - a closed or broken stdout must not end the writer
@@ -207,7 +223,7 @@ class _Writer:
             finally:
                 lines.task_done()
 
-    def flush(self, timeout=5.0):
+    def flush(self, timeout: float = 5.0) -> bool:
         """Wait until every queued line is written (or `timeout` seconds pass); True when all were."""
         if self._pid != os.getpid():
             return True
@@ -217,38 +233,38 @@ class _Writer:
         return not self._queue.unfinished_tasks
 
 
-def _now():
+def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat()
 
 
 class MetricsLogger(CustomLogger):
     """Queues one metric line per completion for the writer thread; never raises into LiteLLM, never blocks it."""
 
-    def __init__(self, stream=None, capacity=QUEUE_LINES, **kwargs):
+    def __init__(self, stream: _Stream | None = None, capacity: int = QUEUE_LINES, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._writer = _Writer(stream, capacity)
         atexit.register(self._writer.flush, 2.0)
 
-    def flush(self, timeout=5.0):
+    def flush(self, timeout: float = 5.0) -> bool:
         return self._writer.flush(timeout)
 
-    def _emit(self, kwargs, response_obj, start_time, end_time, success):
+    def _emit(self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any, success: bool) -> None:
         try:
             record = build_metric_line(kwargs, response_obj, start_time, end_time, success)
             self._writer.put(json.dumps(record, separators=(",", ":"), allow_nan=False))
         except Exception:  # noqa: BLE001 - a metrics failure must never break a request
             pass
 
-    def log_success_event(self, kwargs, response_obj, start_time, end_time):
+    def log_success_event(self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any) -> None:
         self._emit(kwargs, response_obj, start_time, end_time, True)
 
-    def log_failure_event(self, kwargs, response_obj, start_time, end_time):
+    def log_failure_event(self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any) -> None:
         self._emit(kwargs, response_obj, start_time, end_time, False)
 
-    async def async_log_success_event(self, kwargs, response_obj, start_time, end_time):
+    async def async_log_success_event(self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any) -> None:
         self._emit(kwargs, response_obj, start_time, end_time, True)
 
-    async def async_log_failure_event(self, kwargs, response_obj, start_time, end_time):
+    async def async_log_failure_event(self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any) -> None:
         self._emit(kwargs, response_obj, start_time, end_time, False)
 
 
