@@ -58,12 +58,26 @@ def hardened(tmp_path_factory):
     return reference, container
 
 
+REPOSITORY = Path(__file__).resolve().parents[3]
+
+
 def _wrapper(user: str, writable: list[str], twin_files: Path | None = None) -> list[str]:
     """unshare + mounts + setpriv: every file system read-only, an empty writable tmpfs on each of `writable` (as
     Fargate's ephemeral task volumes), and `twin_files` (the twin's config copy and egress log) writable; then the
     command as `user` (uid:gid)."""
     uid, _, gid = user.partition(':')
-    steps = [f'mount -t tmpfs -o mode=1777 tmpfs {shlex.quote(p)}' for p in writable]
+    steps = []
+    for i, volume in enumerate(writable):
+        # The checkout (its venv, the proxy's code) may itself lie under a task volume, e.g. a clone in /tmp: a fresh
+        # tmpfs there would hide it. Keep it visible, read-only, through a staging bind in /dev/shm.
+        kept = [k for k in (REPOSITORY,) if str(k).startswith(volume.rstrip('/') + '/')]
+        staged = [f'/dev/shm/.twin-keep-{i}-{j}' for j in range(len(kept))]
+        for k, stage in zip(kept, staged):
+            steps += [f'mkdir -p {stage}', f'mount --bind {shlex.quote(str(k))} {stage}']
+        steps.append(f'mount -t tmpfs -o mode=1777 tmpfs {shlex.quote(volume)}')
+        for k, stage in zip(kept, staged):
+            steps += [f'mkdir -p {shlex.quote(str(k))}', f'mount --bind {stage} {shlex.quote(str(k))}',
+                      f'mount -o remount,bind,ro {shlex.quote(str(k))}', f'umount {stage}', f'rmdir {stage}']
     if twin_files is not None:
         steps.append(f'mount --bind {shlex.quote(str(twin_files))} {shlex.quote(str(twin_files))}')
     interpreter = os.path.realpath(sys.executable)
