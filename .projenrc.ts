@@ -140,11 +140,11 @@ project.addTask('dashboard:render', {
 project.addPackageIgnore('/assets/dashboard/');
 
 // The README's test command runs every test: projen's jest and eslint, then the Python tests of the assets (key
-// handler, migration runner, metrics callback) with the system python3 and its pytest (Debian's python3-pytest).
+// handler, migration runner, metrics callback) in a venv from the hash-pinned tool list (.ci/python-tests.sh).
 // The twin's tests need the LiteLLM venv and a loopback-only namespace: they are the `twin` task.
 const testPython = project.addTask('test:python', {
   description: 'Python tests of the assets under pytest, without the twin (test-reports/pytest.xml)',
-  exec: 'python3 -m pytest assets --ignore=assets/twin -q -p no:cacheprovider --junitxml=test-reports/pytest.xml',
+  exec: 'bash .ci/python-tests.sh',
   receiveArgs: true,
 });
 project.testTask.spawn(testPython);
