@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .template import Reference, ReferenceError
+from .template import ContainerFields, Reference, ReferenceError
 
 _SUPERUSER = 'twin_admin'
 
@@ -247,26 +247,14 @@ class PostgresServer:
 
 # The migration task ---------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class MigrationTask:
+class MigrationTask(ContainerFields):
     """The one-off migration container of the synthesized reference."""
     container: dict[str, Any]
     task_definition_id: str
 
     @property
-    def command(self) -> list[str]:
-        return list(self.container['Command'])
-
-    @property
     def entry_point(self) -> list[str] | None:
         return self.container.get('EntryPoint')
-
-    @property
-    def environment(self) -> dict[str, Any]:
-        return {e['Name']: e['Value'] for e in self.container.get('Environment', [])}
-
-    @property
-    def secret_names(self) -> list[str]:
-        return [s['Name'] for s in self.container.get('Secrets', [])]
 
 
 def load_migration_task(reference: Reference) -> MigrationTask:

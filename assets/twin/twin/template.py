@@ -47,8 +47,26 @@ class MetricFilter:
     dimensions: dict[str, str] = field(default_factory=dict)
 
 
+class ContainerFields:
+    """What ECS takes from a container definition (``container``, its template JSON) to start the process."""
+    container: dict[str, Any]
+
+    @property
+    def command(self) -> list[str]:
+        return list(self.container['Command'])
+
+    @property
+    def environment(self) -> dict[str, Any]:
+        """Name to value; values CloudFormation resolves at deploy time (Fn::GetAtt…) stay as their JSON objects."""
+        return {e['Name']: e['Value'] for e in self.container.get('Environment', [])}
+
+    @property
+    def secret_names(self) -> list[str]:
+        return [s['Name'] for s in self.container.get('Secrets', [])]
+
+
 @dataclass(frozen=True)
-class Reference:
+class Reference(ContainerFields):
     """The serving container, its probes, its image asset and the metric filters of one synthesized stack."""
     outdir: Path
     template_path: Path
@@ -58,10 +76,6 @@ class Reference:
     target_group_id: str
     asset_dir: Path
     metric_filters: list[MetricFilter]
-
-    @property
-    def command(self) -> list[str]:
-        return list(self.container['Command'])
 
     @property
     def entry_point(self) -> list[str]:
@@ -80,15 +94,6 @@ class Reference:
         except ValueError as e:
             raise TemplateError(f'{dockerfile}: the twin reads only the exec form of ENTRYPOINT: {lines[-1]}') from e
         return list(entry)
-
-    @property
-    def environment(self) -> dict[str, Any]:
-        """Name to value; values CloudFormation resolves at deploy time (Fn::GetAtt…) stay as their JSON objects."""
-        return {e['Name']: e['Value'] for e in self.container.get('Environment', [])}
-
-    @property
-    def secret_names(self) -> list[str]:
-        return [s['Name'] for s in self.container.get('Secrets', [])]
 
     @property
     def health_check(self) -> dict[str, Any]:
