@@ -2,12 +2,13 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { failuresOf, controlTowerFailures } from './control-tower';
 import { ReferenceGatewayStack } from '../integ/reference-app';
-import { ComplianceProfile, LlmGateway, LlmGatewayProps } from '../src';
+import { ComplianceProfile, GatewayMigration, LlmGateway, LlmGatewayProps } from '../src';
 
 // AWS Control Tower's proactive controls, run by cfn-guard with AWS's own rules on the reference template, as a
 // Control Tower hook runs them at deploy. The example's VPC (its public subnets) is the user's, not the gateway's.
@@ -85,8 +86,9 @@ function governed(extra: (stack: Stack) => Partial<LlmGatewayProps> = () => ({})
 describe('ComplianceProfile.CONTROL_TOWER', () => {
   test('passes every Control Tower control on the gateway\'s resources but the migration task\'s user and root filesystem', () => {
     const { stack } = governed();
-    // The serving container runs hardened (proven in the twin); the migration runs Prisma's CLI from the image as root,
-    // which the twin cannot prove otherwise (README, "Governed accounts").
+    // The serving container runs hardened (proven in the twin). GatewayMigration can run hardened too (below, and
+    // assets/twin/tests/test_hardened_migration.py); until the service passes the profile's hardening to it, its task
+    // definition is the one failure left.
     expect(failuresOf(Template.fromStack(stack).toJSON(), (id) => !id.startsWith('Vpc') && !id.startsWith('Zone'))).toEqual({
       'CT.ECS.PR.3': [expect.stringMatching(/^GatewayServiceMigrationTaskDefinition/)],
       'CT.ECS.PR.6': [expect.stringMatching(/^GatewayServiceMigrationTaskDefinition/)],
@@ -151,5 +153,57 @@ describe('ComplianceProfile.CONTROL_TOWER', () => {
       new LlmGateway(stack, 'Gateway', { vpc: new ec2.Vpc(stack, 'Vpc'), redirectHttp: true });
     };
     expect(redirectWithoutCertificate).toThrow(/redirectHttp needs certificate/);
+  });
+});
+
+describe('GatewayMigration hardened', () => {
+  function migrationTemplate(hardened: boolean | undefined): any {
+    const stack = new Stack(new App(), 'MigrationStack', { env: { account: '123456789012', region: 'us-east-1' } });
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+    new GatewayMigration(stack, 'Migration', {
+      cluster: new ecs.Cluster(stack, 'Cluster', { vpc }),
+      image: ecs.ContainerImage.fromRegistry('ghcr.io/berriai/litellm:v1.108.7'),
+      subnets: vpc.privateSubnets,
+      securityGroups: [new ec2.SecurityGroup(stack, 'Sg', { vpc })],
+      environment: { DATABASE_HOST: 'db.example.internal', DATABASE_NAME: 'litellm' },
+      secrets: {},
+      logGroup: new logs.LogGroup(stack, 'Logs', { retention: logs.RetentionDays.ONE_YEAR }),
+      vpc,
+      hardened,
+    });
+    return Template.fromStack(stack).toJSON();
+  }
+  const taskFailures = (template: object) => failuresOf(template, (id) => id.startsWith('MigrationTaskDefinition'));
+
+  test('passes the task definition controls (non-root user, read-only root filesystem, memory limit); the default fails two', () => {
+    expect(taskFailures(migrationTemplate(true))).toEqual({});
+    expect(Object.keys(taskFailures(migrationTemplate(undefined)))).toEqual(['CT.ECS.PR.3', 'CT.ECS.PR.6']);
+  });
+
+  test('runs as uid 65534, writable only in an ephemeral /tmp that is also HOME, with Prisma\'s update check off', () => {
+    const resources = migrationTemplate(true).Resources;
+    const task = Object.entries<any>(resources).find(([id]) => /^MigrationTaskDefinition[0-9A-F]{8}$/.test(id))![1];
+    const migrate = task.Properties.ContainerDefinitions[0];
+    expect([migrate.User, migrate.ReadonlyRootFilesystem, migrate.MountPoints])
+      .toEqual(['65534:65534', true, [{ ContainerPath: '/tmp', ReadOnly: false, SourceVolume: 'writable0' }]]);
+    expect(task.Properties.Volumes).toEqual([{ Name: 'writable0' }]);
+    const environment = Object.fromEntries(migrate.Environment.map((e: any) => [e.Name, e.Value]));
+    expect([environment.HOME, environment.CHECKPOINT_DISABLE, environment.DISABLE_SCHEMA_UPDATE]).toEqual(['/tmp', '1', 'false']);
+  });
+
+  test('HOME is the construct\'s when hardened: setting it fails at synth, naming it', () => {
+    const stack = new Stack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0 });
+    const props = {
+      cluster: new ecs.Cluster(stack, 'Cluster', { vpc }),
+      image: ecs.ContainerImage.fromRegistry('ghcr.io/berriai/litellm:v1.108.7'),
+      subnets: vpc.isolatedSubnets,
+      securityGroups: [new ec2.SecurityGroup(stack, 'Sg', { vpc })],
+      environment: { HOME: '/home/app' },
+      secrets: {},
+      logGroup: new logs.LogGroup(stack, 'Logs'),
+    };
+    expect(() => new GatewayMigration(stack, 'Hardened', { ...props, hardened: true })).toThrow(/environment sets HOME: the migration task sets it itself/);
+    expect(() => new GatewayMigration(stack, 'Plain', props)).not.toThrow();
   });
 });

@@ -35,6 +35,27 @@ const MIGRATION_ENVIRONMENT: Record<string, string> = {
   ENFORCE_PRISMA_MIGRATION_CHECK: 'true',
 };
 
+/** The unprivileged user of a hardened migration (uid:gid), the serving container's. */
+const MIGRATION_HARDENED_USER = '65534:65534';
+/**
+ * Where a hardened migration may write: an ephemeral task volume. LiteLLM 1.108.7's migration writes nothing else:
+ * the v2 resolver (the default) takes its locks and baselines through SQL (psycopg), reads its migration files in
+ * place (`LITELLM_MIGRATION_DIR` unset), and the image runs its baked Prisma CLI read-only (`PRISMA_OFFLINE_MODE`,
+ * `PRISMA_CLI_PATH` under /opt/prisma, which the image makes readable for every uid). The twin measured no file
+ * written there by a full migration; the volume is the margin for Python's tempfile (the opt-in replica-identity
+ * step, a pinned CA bundle) and for the real Prisma CLI.
+ */
+const MIGRATION_WRITABLE_PATHS = ['/tmp'];
+/**
+ * Environment of a hardened migration. HOME in the writable volume: a uid the image does not know gets `/` (read-only),
+ * and whatever of the Prisma CLI or Python caches under HOME then lands in the volume instead of failing. The Prisma
+ * CLI's update check is off: it calls Prisma's server and caches the answer under HOME, and a migration needs neither.
+ */
+const HARDENED_ENVIRONMENT: Record<string, string> = {
+  HOME: '/tmp',
+  CHECKPOINT_DISABLE: '1',
+};
+
 /** Properties of `GatewayMigration`. */
 export interface GatewayMigrationProps {
   /** The cluster the one-off task runs in. */
@@ -79,6 +100,17 @@ export interface GatewayMigrationProps {
    * @default Duration.minutes(30)
    */
   readonly timeout?: Duration;
+  /**
+   * Run the migration as an unprivileged user (uid and gid 65534, as the hardened serving container) with a read-only root
+   * filesystem, writable only in an ephemeral task volume at /tmp (which is also its HOME),
+   * as AWS Control Tower's CT.ECS.PR.3 and CT.ECS.PR.6 ask. The local twin proves that LiteLLM's migration
+   * (`--skip_server_startup`) applies every migration this way, with a stand-in for the Prisma CLI; that the image's
+   * baked Prisma CLI and engines run as that user is what LiteLLM's image promises (readable by every uid) and is
+   * for a development account to confirm.
+   *
+   * @default false
+   */
+  readonly hardened?: boolean;
 }
 
 /**
@@ -99,10 +131,12 @@ export class GatewayMigration extends Construct {
     if (timeout.toMinutes({ integral: false }) < 1 || timeout.toHours({ integral: false }) > 2) {
       throw new Error(`migration timeout must be between 1 minute and 2 hours, got ${timeout.toHumanString()}.`);
     }
-    const reserved = Object.keys(MIGRATION_ENVIRONMENT).filter((name) => name in props.environment);
+    const hardened = props.hardened ?? false;
+    const construct = { ...MIGRATION_ENVIRONMENT, ...(hardened ? HARDENED_ENVIRONMENT : {}) };
+    const reserved = Object.keys(construct).filter((name) => name in props.environment);
     if (reserved.length > 0) {
       throw new Error(`environment sets ${reserved.join(' and ')}: the migration task sets ${reserved.length === 1 ? 'it' : 'them'} itself `
-        + '(it must migrate, and fail the deploy when the migration fails). Remove ' + (reserved.length === 1 ? 'it.' : 'them.'));
+        + '(it must migrate, fail the deploy when the migration fails and, hardened, keep HOME in its volume). Remove ' + (reserved.length === 1 ? 'it.' : 'them.'));
     }
 
     this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
@@ -110,7 +144,7 @@ export class GatewayMigration extends Construct {
       memoryLimitMiB: MIGRATION_MEMORY_MIB,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
-    this.taskDefinition.addContainer(CONTAINER_NAME, {
+    const container = this.taskDefinition.addContainer(CONTAINER_NAME, {
       image: props.image,
       essential: true,
       // As the serving container: `litellm` itself, so the task definition fixes what runs whatever the image's script.
@@ -118,10 +152,19 @@ export class GatewayMigration extends Construct {
       command: MIGRATION_COMMAND,
       // A hard limit equal to the task's memory: the container is killed at the limit instead of the task.
       memoryLimitMiB: MIGRATION_MEMORY_MIB,
-      environment: { ...props.environment, ...MIGRATION_ENVIRONMENT },
+      environment: { ...props.environment, ...construct },
       secrets: props.secrets,
       logging: ecs.LogDrivers.awsLogs({ logGroup: props.logGroup, streamPrefix: STREAM_PREFIX }),
+      readonlyRootFilesystem: hardened,
+      user: hardened ? MIGRATION_HARDENED_USER : undefined,
     });
+    if (hardened) {
+      for (const [i, containerPath] of MIGRATION_WRITABLE_PATHS.entries()) {
+        const name = `writable${i}`;
+        this.taskDefinition.addVolume({ name });
+        container.addMountPoints({ sourceVolume: name, containerPath, readOnly: false });
+      }
+    }
 
     // The functions call the ECS, Lambda and CloudFormation APIs over HTTPS and nothing else.
     const functionSecurityGroup = props.vpc ? new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
