@@ -1,20 +1,73 @@
-import { Duration, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { LlmGateway } from '../src';
-import { stackWithVpc } from './helpers';
+import { IConstruct } from 'constructs';
+import { ComplianceProfile, GatewayVirtualKey, IVirtualKeyIssuer, LlmGateway, LlmGatewayProps, VirtualKeyBinding, VirtualKeyOptions } from '../src';
+import { ENV, stackWithVpc } from './helpers';
+import { VirtualKeyIssuer } from '../src/keys/private/issuer';
 
-function withKeys(add: (gateway: LlmGateway) => void) {
+/**
+ * Until LlmGateway issues keys itself (implements IVirtualKeyIssuer), the tests run against this subclass, which
+ * does what LlmGateway is to do (the same code). Once LlmGateway has `bindVirtualKey`, the tests use it directly.
+ */
+class IssuingGateway extends LlmGateway implements IVirtualKeyIssuer {
+  private keyIssuer?: VirtualKeyIssuer;
+  private issuer(): VirtualKeyIssuer {
+    const self = this as any;
+    this.keyIssuer ??= new VirtualKeyIssuer({
+      gateway: this,
+      modelAliases: this.config.aliases,
+      providerProps: () => ({
+        vpc: self.vpc,
+        vpcSubnets: self.vpcSubnets,
+        gateway: this,
+        gatewayUrl: this.gatewayService.baseUrl,
+        masterKey: this.masterKey,
+        secretsKey: this.complianceKey,
+        dependsOn: [this.service, this.listener, ...(this.gatewayService.dnsRecord ? [this.gatewayService.dnsRecord] : [])],
+        databaseIdentity: self._database
+          ? self._database.cluster.clusterResourceIdentifier
+          : `${this.databaseConnection.hostname}:${this.databaseConnection.port ?? 5432}/${this.databaseConnection.databaseName ?? 'litellm'}`,
+      }),
+    });
+    return this.keyIssuer;
+  }
+  public get modelAliases(): string[] {
+    return this.config.aliases;
+  }
+  public enableVirtualKeys(): void {
+    this.issuer().enable();
+  }
+  public bindVirtualKey(key: IConstruct, keyAlias: string): VirtualKeyBinding {
+    return this.issuer().bind(key, keyAlias);
+  }
+  public addVirtualKey(id: string, options: VirtualKeyOptions = {}): GatewayVirtualKey {
+    return new GatewayVirtualKey(this.issuer().enable(), id, { ...options, gateway: this });
+  }
+}
+
+/** LlmGateway once it issues keys itself; the stand-in above until then. */
+const WIRED = typeof (LlmGateway.prototype as any).bindVirtualKey === 'function';
+type Issuing = LlmGateway & IVirtualKeyIssuer & { enableVirtualKeys(): void };
+function newGateway(scope: Stack, id: string, props: LlmGatewayProps): Issuing {
+  return (WIRED ? new LlmGateway(scope, id, props) : new IssuingGateway(scope, id, props)) as Issuing;
+}
+
+function withKeys(add: (gateway: Issuing) => void) {
   const { stack, vpc } = stackWithVpc();
-  const gateway = new LlmGateway(stack, 'Gateway', { vpc });
+  const gateway = newGateway(stack, 'Gateway', { vpc });
   add(gateway);
   return { stack, gateway, template: Template.fromStack(stack) };
 }
 
-describe('the five reference agents as code (S-USE-3)', () => {
+describe('the five reference agents as code', () => {
   const agents = ['Supervisor', 'Chunking', 'Extraction', 'Mapping', 'Validation'];
   let template: Template;
   beforeAll(() => {
@@ -92,19 +145,24 @@ describe('the five reference agents as code (S-USE-3)', () => {
     });
   });
 
-  test('the handler reads the admin key and reads/writes only the key secrets', () => {
+  test('the handler reads the admin key and reads/writes only secrets under the gateway\'s key prefix', () => {
     const policy = Object.entries(template.findResources('AWS::IAM::Policy')).find(([k]) => /VirtualKeysHandlerServiceRoleDefaultPolicy/.test(k))![1] as any;
     const statements = policy.Properties.PolicyDocument.Statement;
     const writes = statements.filter((s: any) => [s.Action].flat().includes('secretsmanager:PutSecretValue'));
-    expect(writes.map((s: any) => s.Resource.Ref).sort()).toEqual(agents.sort().map((a) => expect.stringMatching(new RegExp(`VirtualKeys${a}Secret`))));
-    const reads = statements.filter((s: any) => [s.Action].flat().includes('secretsmanager:GetSecretValue')).map((s: any) => s.Resource.Ref);
-    expect(reads).toEqual(expect.arrayContaining([expect.stringMatching(/^GatewaySecretsMasterKey[A-F0-9]+$/)]));
-    expect(reads).toHaveLength(6);
+    expect(writes).toHaveLength(1);
+    expect(writes[0].Action).toEqual(['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue']);
+    expect(JSON.stringify(writes[0].Resource)).toContain(':secret:llm-gateway/TestStack/TestStackGateway');
+    expect(JSON.stringify(writes[0].Resource)).toMatch(/\/virtual-keys\/\*"/);
+    const reads = statements.filter((s: any) => [s.Action].flat().includes('secretsmanager:GetSecretValue') && s !== writes[0]).map((s: any) => s.Resource.Ref);
+    expect(reads).toEqual([expect.stringMatching(/^GatewaySecretsMasterKey[A-F0-9]+$/)]);
+    const names = Object.entries(template.findResources('AWS::SecretsManager::Secret')).filter(([k]) => /VirtualKeys/.test(k)).map(([, s]) => (s as any).Properties.Name);
+    expect(names).toHaveLength(5);
+    for (const name of names) expect(name).toMatch(/^llm-gateway\/TestStack\/TestStackGateway[A-F0-9]+\/virtual-keys\/TestStack-/);
   });
 
   test('agents read their key through grantRead', () => {
     const { stack, vpc } = stackWithVpc();
-    const key = new LlmGateway(stack, 'Gateway', { vpc }).addVirtualKey('Mapping');
+    const key = newGateway(stack, 'Gateway', { vpc }).addVirtualKey('Mapping');
     const role = new iam.Role(stack, 'AgentRole', { assumedBy: new iam.ServicePrincipal('bedrock-agentcore.amazonaws.com') });
     key.grantRead(role);
     Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
@@ -126,7 +184,7 @@ describe('the five reference agents as code (S-USE-3)', () => {
     const { stack, vpc } = stackWithVpc();
     const secret = new secretsmanager.Secret(stack, 'DbSecret');
     const securityGroup = new ec2.SecurityGroup(stack, 'DbSg', { vpc });
-    new LlmGateway(stack, 'Gateway', { vpc, existingDatabase: { hostname: 'db.internal.example', port: 5433, secret, securityGroup, databaseName: 'gw' } })
+    newGateway(stack, 'Gateway', { vpc, existingDatabase: { hostname: 'db.internal.example', port: 5433, secret, securityGroup, databaseName: 'gw' } })
       .addVirtualKey('Mapping');
     Template.fromStack(stack).hasResourceProperties('Custom::LiteLlmVirtualKey', { DatabaseIdentity: 'db.internal.example:5433/gw' });
   });
@@ -162,14 +220,14 @@ describe('the five reference agents as code (S-USE-3)', () => {
 
   test('cdk-nag stays clean with keys', () => {
     const { stack, vpc } = stackWithVpc();
-    new LlmGateway(stack, 'Gateway', { vpc }).addVirtualKey('Agent');
+    newGateway(stack, 'Gateway', { vpc }).addVirtualKey('Agent');
     Validations.of(vpc).acknowledge({ id: 'AwsSolutions-VPC7', reason: 'test VPC' });
     expect(new AwsSolutionsChecks(stack).validateScope(stack).violations.map((v) => v.ruleName)).toEqual([]);
   });
 });
 
 describe('bad input fails at synth', () => {
-  const bad = (add: (g: LlmGateway) => void, message: RegExp) => expect(() => withKeys(add)).toThrow(message);
+  const bad = (add: (g: Issuing) => void, message: RegExp) => expect(() => withKeys(add)).toThrow(message);
   test('unknown alias in models', () => bad((g) => g.addVirtualKey('A', { models: ['gpt-4o'] }), /virtual key 'a': models names 'gpt-4o', which is not a model alias of the gateway \(known: claude-primary/));
   test('empty models', () => bad((g) => g.addVirtualKey('A', { models: [] }), /models is empty/));
   test('duplicate key alias', () => bad((g) => { g.addVirtualKey('A'); g.addVirtualKey('B', { keyAlias: 'a' }); }, /keyAlias 'a' is already used/));
@@ -184,4 +242,176 @@ describe('bad input fails at synth', () => {
   test('the handler\'s own mark is reserved', () =>
     bad((g) => g.addVirtualKey('A', { metadata: { cdk_llm_gateway_owner: 'x' } }), /metadata 'cdk_llm_gateway_owner' is reserved/));
   test('ordinary metadata passes', () => expect(() => withKeys((g) => g.addVirtualKey('A', { metadata: { monkey: 'business', team: 'docs' } }))).not.toThrow());
+});
+
+describe('keys in agents\' own stacks', () => {
+  interface AgentApp { app: App; gatewayStack: Stack; gateway: Issuing; agents: Stack[]; keys: GatewayVirtualKey[]; functions: lambda.Function[] }
+
+  /** The gateway in stack G; each agent in a stack of its own with a function in the VPC, its key and the two calls. */
+  function agentApp(agentCount: number, props: (stack: Stack, vpc: ec2.IVpc) => Partial<LlmGatewayProps> = () => ({}), enable = true): AgentApp {
+    const app = new App();
+    // The VPC in a stack of its own, as agents and the gateway share it: the agents' references to it are not the
+    // gateway stack's.
+    const { vpc } = stackWithVpc(app, 'Network');
+    const gatewayStack = new Stack(app, 'G', { env: ENV });
+    const gateway = newGateway(gatewayStack, 'Gateway', { vpc, ...props(gatewayStack, vpc) });
+    if (enable) gateway.enableVirtualKeys();
+    const agents: Stack[] = [];
+    const keys: GatewayVirtualKey[] = [];
+    const functions: lambda.Function[] = [];
+    for (let i = 1; i <= agentCount; i++) {
+      const agent = new Stack(app, `A${i}`, { env: ENV });
+      const fn = new lambda.Function(agent, 'Agent', {
+        runtime: lambda.Runtime.PYTHON_3_13,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline('def handler(event, context):\n    return None\n'),
+        vpc,
+        vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      });
+      const key = new GatewayVirtualKey(agent, 'Key', { gateway, keyAlias: `agent-${i}`, models: ['claude-fast'], rpmLimit: 10 });
+      fn.connections.allowToDefaultPort(gateway);
+      key.grantRead(fn);
+      agents.push(agent);
+      keys.push(key);
+      functions.push(fn);
+    }
+    return { app, gatewayStack, gateway, agents, keys, functions };
+  }
+
+  test('an app with the gateway and two agents in stacks of their own synthesizes (no cycle)', () => {
+    const { app } = agentApp(2);
+    expect(() => app.synth()).not.toThrow();
+  });
+
+  test('each agent stack depends on the gateway stack, never the other way', () => {
+    const { app, gatewayStack, agents } = agentApp(2);
+    app.synth();
+    for (const agent of agents) {
+      expect(agent.dependencies).toContain(gatewayStack);
+    }
+    expect(JSON.stringify(Template.fromStack(gatewayStack).toJSON())).not.toMatch(/"A[12]:/);
+  });
+
+  test("the gateway's template is the same with 0, 1 and 2 agent stacks, and names none of them", () => {
+    const templates = [0, 1, 2].map((n) => Template.fromStack(agentApp(n).gatewayStack).toJSON());
+    expect(templates[1]).toEqual(templates[0]);
+    expect(templates[2]).toEqual(templates[0]);
+    const text = JSON.stringify(templates[2]);
+    expect(text).not.toMatch(/"A[12]:|A[12]\/|agent-[12]/);
+  });
+
+  test('with the compliance profile (a customer managed key encrypts the key secrets) too', () => {
+    // Prop names as of the compliance tests (test/control-tower.test.ts).
+    const governed = (stack: Stack, vpc: ec2.IVpc): Partial<LlmGatewayProps> => ({
+      compliance: ComplianceProfile.CONTROL_TOWER,
+      certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
+      domainName: 'llm-gateway.example.internal',
+      hostedZone: new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'example.internal', vpc }),
+      accessLogsBucket: s3.Bucket.fromBucketName(stack, 'AccessLogs', 'my-access-logs'),
+    });
+    const apps = [0, 2].map((n) => agentApp(n, governed));
+    expect(Template.fromStack(apps[1].gatewayStack).toJSON()).toEqual(Template.fromStack(apps[0].gatewayStack).toJSON());
+    // The agent's secret uses the gateway's key; the agent may decrypt through Secrets Manager only.
+    const agent = Template.fromStack(apps[1].agents[0]);
+    agent.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: { 'Fn::ImportValue': Match.stringLikeRegexp('ComplianceKey') } });
+    agent.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } } })]) },
+    });
+  });
+
+  test("the key's secret is named under the prefix on which the gateway's handler may write it", () => {
+    const { gatewayStack, agents } = agentApp(1);
+    const gateway = Template.fromStack(gatewayStack);
+    const agent = Template.fromStack(agents[0]);
+    const policy = Object.entries(gateway.findResources('AWS::IAM::Policy')).find(([k]) => /VirtualKeysHandlerServiceRoleDefaultPolicy/.test(k))![1] as any;
+    const write = policy.Properties.PolicyDocument.Statement.find((s: any) => [s.Action].flat().includes('secretsmanager:PutSecretValue'));
+    // arn:<partition>:secretsmanager:<region>:<account>:secret:<prefix>*
+    const [, parts] = write.Resource['Fn::Join'];
+    const pattern = parts.map((p: any) => (typeof p === 'string' ? p : '')).join('');
+    const prefix = pattern.slice(pattern.indexOf(':secret:') + ':secret:'.length, -1);
+    expect(prefix).toMatch(/^llm-gateway\/G\/GGateway[A-F0-9]+\/virtual-keys\/$/);
+    const [secret] = Object.values(agent.findResources('AWS::SecretsManager::Secret')) as any[];
+    expect(secret.Properties.Name.startsWith(prefix)).toBe(true);
+    expect(secret.Properties.Name).toMatch(/virtual-keys\/A1-Key/);
+    // The value is generated by Secrets Manager as a placeholder, replaced by the handler: never in a template.
+    expect(secret.Properties.SecretString).toBeUndefined();
+    expect(JSON.stringify(agent.toJSON()) + JSON.stringify(gateway.toJSON())).not.toMatch(/sk-[A-Za-z0-9]{8,}/);
+  });
+
+  test("the key's custom resource lives in the agent's stack and calls the gateway's handler (deleted with the agent)", () => {
+    const { agents } = agentApp(1);
+    const agent = Template.fromStack(agents[0]);
+    agent.hasResourceProperties('Custom::LiteLlmVirtualKey', {
+      ServiceToken: { 'Fn::ImportValue': Match.stringLikeRegexp('^G:.*VirtualKeysProvider') },
+      KeyAlias: 'agent-1',
+      Models: ['claude-fast'],
+      RpmLimit: 10,
+      SecretArn: { Ref: Match.stringLikeRegexp('^KeySecret') },
+      MasterKeySecretArn: { 'Fn::ImportValue': Match.stringLikeRegexp('MasterKey') },
+    });
+  });
+
+  test('the agent reads its key and reaches the gateway from its own stack', () => {
+    const { agents } = agentApp(1);
+    const agent = Template.fromStack(agents[0]);
+    agent.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: { Ref: Match.stringLikeRegexp('^KeySecret') } })]) },
+    });
+    // The ingress rule on the gateway's group is a resource of the agent's stack.
+    agent.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::ImportValue': Match.stringLikeRegexp('LoadBalancerSecurityGroup') },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^AgentSecurityGroup'), 'GroupId'] },
+    });
+  });
+
+  test('one key alias per gateway, across stacks', () => {
+    const app = new App();
+    const { stack, vpc } = stackWithVpc(app, 'G');
+    const gateway = newGateway(stack, 'Gateway', { vpc });
+    new GatewayVirtualKey(new Stack(app, 'A1', { env: ENV }), 'Key', { gateway, keyAlias: 'same' });
+    expect(() => new GatewayVirtualKey(new Stack(app, 'A2', { env: ENV }), 'Key', { gateway, keyAlias: 'same' }))
+      .toThrow(/virtual key 'same' \(A2\/Key\): keyAlias 'same' is already used by another key of this gateway \(A1\/Key\)/);
+    expect(() => gateway.addVirtualKey('Same')).toThrow(/keyAlias 'same' is already used/);
+  });
+
+  test("a key's models must be the gateway's aliases, in any stack", () => {
+    const { app, gateway } = agentApp(0);
+    expect(() => new GatewayVirtualKey(new Stack(app, 'A9', { env: ENV }), 'Key', { gateway, models: ['gpt-4o'] }))
+      .toThrow(/models names 'gpt-4o', which is not a model alias of the gateway/);
+  });
+
+  test('a refused key does not hold its alias', () => {
+    const { app, gateway } = agentApp(0);
+    const agent = new Stack(app, 'A9', { env: ENV });
+    expect(() => new GatewayVirtualKey(agent, 'Bad', { gateway, keyAlias: 'k', rpmLimit: 0 })).toThrow(/rpmLimit/);
+    expect(() => new GatewayVirtualKey(agent, 'Good', { gateway, keyAlias: 'k' })).not.toThrow();
+  });
+
+  test("a key in another Region or account than the gateway's is refused", () => {
+    const { app, gateway } = agentApp(0);
+    const elsewhere = new Stack(app, 'Far', { env: { account: ENV.account, region: 'eu-west-1' } });
+    expect(() => new GatewayVirtualKey(elsewhere, 'Key', { gateway })).toThrow(/its stack is in Region eu-west-1, the gateway's in us-east-1/);
+  });
+
+  test('a key from another stack before enableVirtualKeys() creates the handler in the gateway stack and warns', () => {
+    const { agents, gatewayStack } = agentApp(1, () => ({}), false);
+    Annotations.fromStack(agents[0]).hasWarning('/A1/Key', Match.stringLikeRegexp('enableVirtualKeys'));
+    Template.fromStack(gatewayStack).hasResourceProperties('AWS::Lambda::Function', { Handler: 'virtual_keys.on_event' });
+  });
+
+  test('no key handler without keys or enableVirtualKeys()', () => {
+    const { gatewayStack } = agentApp(0, () => ({}), false);
+    expect(JSON.stringify(Template.fromStack(gatewayStack).toJSON())).not.toMatch(/virtual_keys\.on_event/);
+  });
+
+  test('cdk-nag stays clean in the gateway and the agent stacks', () => {
+    const { gatewayStack, agents } = agentApp(1);
+    for (const stack of [gatewayStack, ...agents]) {
+      Validations.of(stack).acknowledge({ id: 'AwsSolutions-VPC7', reason: 'test VPC' });
+    }
+    // The agent stack's own function is the test's, not the library's: only the key is checked there.
+    const key = agents[0].node.findChild('Key');
+    const violations = [gatewayStack, key].flatMap((s) => new AwsSolutionsChecks(s).validateScope(s).violations);
+    expect(violations.map((v) => `${v.ruleName} ${v.constructPath}`)).toEqual([]);
+  });
 });

@@ -1,7 +1,10 @@
-import { CustomResource, Duration, Token } from 'aws-cdk-lib';
+import { CustomResource, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { keySecretName } from './private/issuer';
+import { IVirtualKeyIssuer, VirtualKeyBinding } from './virtual-key-issuer';
 import { VirtualKeyProvider } from './virtual-key-provider';
 import { acknowledge } from '../private/acknowledge';
 
@@ -59,10 +62,27 @@ export interface VirtualKeyOptions {
 
 /** Properties of `GatewayVirtualKey`. */
 export interface GatewayVirtualKeyProps extends VirtualKeyOptions {
-  /** The gateway's key provider (`LlmGateway.addVirtualKey` passes it). */
-  readonly provider: VirtualKeyProvider;
-  /** The gateway's model aliases, to check `models`. */
-  readonly aliases: string[];
+  /**
+   * The gateway that issues the key (an `LlmGateway`). The key may be in another stack, e.g. the agent's own, of
+   * the gateway's account and Region: nothing in the gateway's stack refers to it.
+   *
+   * @default - none; required unless `provider` is given (which `LlmGateway.addVirtualKey` did before it issued keys)
+   */
+  readonly gateway?: IVirtualKeyIssuer;
+  /**
+   * The gateway's key provider.
+   *
+   * @deprecated pass `gateway`; kept only until `LlmGateway` implements `IVirtualKeyIssuer`
+   * @default - from `gateway`
+   */
+  readonly provider?: VirtualKeyProvider;
+  /**
+   * The gateway's model aliases, to check `models`.
+   *
+   * @deprecated pass `gateway`; kept only until `LlmGateway` implements `IVirtualKeyIssuer`
+   * @default - from `gateway`
+   */
+  readonly aliases?: string[];
 }
 
 const KEY_ALIAS = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
@@ -80,28 +100,46 @@ export class GatewayVirtualKey extends Construct {
   public readonly keyAlias: string;
   /** The custom resource that manages the key. */
   public readonly resource: CustomResource;
+  /** The gateway's KMS key, imported by ARN when the key is in another stack than the gateway. */
+  private readonly importedKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: GatewayVirtualKeyProps) {
     super(scope, id);
     this.keyAlias = props.keyAlias ?? id.toLowerCase();
-    validate(props, this.keyAlias);
+    if ((props.gateway === undefined) === (props.provider === undefined)) {
+      throw new Error(`virtual key '${this.keyAlias}': pass gateway (the LlmGateway that issues the key).`);
+    }
+    const aliases = props.gateway?.modelAliases ?? props.aliases ?? [];
+    validate(props, this.keyAlias, aliases);
+    // Registered only once valid: a refused key does not hold its alias.
+    const binding = props.gateway ? props.gateway.bindVirtualKey(this, this.keyAlias) : legacyBinding(props.provider!);
 
+    // In another stack the gateway's KMS key is imported by ARN: granting an agent on the key object itself would
+    // add the agent's role to the key's policy in the gateway's stack (a reference back, hence a cycle). The key
+    // trusts the account, so an IAM policy on the agent suffices (grantRead adds it).
+    if (binding.encryptionKey && Stack.of(binding.encryptionKey) !== Stack.of(this)) {
+      this.importedKey = kms.Key.fromKeyArn(this, 'EncryptionKey', binding.encryptionKey.keyArn);
+    }
     const secret = new secretsmanager.Secret(this, 'Secret', {
+      // Named under the gateway's prefix, on which its handler may write: no grant per key in the gateway's stack.
+      secretName: props.gateway ? keySecretName(binding.secretNamePrefix, this) : undefined,
       description: `LiteLLM gateway: virtual key '${this.keyAlias}' (written by the key handler)`,
       // A placeholder without the sk- prefix; the handler replaces it with the key before LiteLLM sees the key.
       generateSecretString: { passwordLength: 16, excludePunctuation: true, includeSpace: false },
-      encryptionKey: props.provider.secretsKey,
+      encryptionKey: this.importedKey ?? binding.encryptionKey,
     });
     this.secret = secret;
-    props.provider.grantKeySecret(secret);
-    acknowledge(secret, 'AwsSolutions-SMG4', 'The key is rotated by replacing the virtual key (change keyAlias or recreate it): LiteLLM, not Secrets Manager, owns its value.');
+    if (!props.gateway) {
+      props.provider!.grantKeySecret(secret);
+    }
+    acknowledge(secret, 'AwsSolutions-SMG4', 'The key is rotated by replacing the virtual key (a new construct id): LiteLLM, not Secrets Manager, owns its value.');
 
     this.resource = new CustomResource(this, 'Resource', {
-      serviceToken: props.provider.serviceToken,
+      serviceToken: binding.serviceToken,
       resourceType: 'Custom::LiteLlmVirtualKey',
       properties: {
         KeyAlias: this.keyAlias,
-        Models: props.models ?? props.aliases,
+        Models: props.models ?? aliases,
         MaxBudgetUsd: props.maxBudgetUsd,
         BudgetDuration: props.budgetDuration ? litellmDuration(props.budgetDuration) : undefined,
         RpmLimit: props.rpmLimit,
@@ -109,20 +147,34 @@ export class GatewayVirtualKey extends Construct {
         MaxParallelRequests: props.maxParallelRequests,
         Metadata: props.metadata ? JSON.stringify(props.metadata) : undefined,
         SecretArn: secret.secretArn,
-        MasterKeySecretArn: props.provider.masterKey.secretArn,
-        GatewayUrl: props.provider.gatewayUrl,
+        MasterKeySecretArn: binding.masterKeySecretArn,
+        GatewayUrl: binding.gatewayUrl,
         // A new database (replaced, or restored from a snapshot) changes this, and the Update re-creates the key.
-        DatabaseIdentity: props.provider.databaseIdentity,
+        DatabaseIdentity: binding.databaseIdentity,
       },
     });
-    for (const dependency of props.provider.dependsOn) {
+    // In another stack these make the key's stack depend on the gateway's (deployed first, deleted last).
+    for (const dependency of binding.dependencies) {
       this.resource.node.addDependency(dependency);
     }
   }
 
-  /** Lets `grantee` (an agent's role) read the key. */
+  /**
+   * Lets `grantee` (an agent's role) read the key, and decrypt it when a customer managed key encrypts it. Prefer it
+   * to `secret.grantRead`, which, for a key in another stack than the gateway, leaves out the KMS permission.
+   */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.secret.grantRead(grantee);
+    const grant = this.secret.grantRead(grantee);
+    if (this.importedKey) {
+      // Decrypt through Secrets Manager only, on the agent's own policy (see importedKey).
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['kms:Decrypt'],
+        resourceArns: [this.importedKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+      });
+    }
+    return grant;
   }
 }
 
@@ -135,14 +187,26 @@ function litellmDuration(d: Duration): string {
   return `${seconds}s`;
 }
 
-function validate(props: GatewayVirtualKeyProps, alias: string): void {
+function legacyBinding(provider: VirtualKeyProvider): VirtualKeyBinding {
+  return {
+    serviceToken: provider.serviceToken,
+    secretNamePrefix: '',
+    masterKeySecretArn: provider.masterKey.secretArn,
+    gatewayUrl: provider.gatewayUrl,
+    databaseIdentity: provider.databaseIdentity,
+    encryptionKey: provider.secretsKey,
+    dependencies: provider.dependsOn,
+  };
+}
+
+function validate(props: GatewayVirtualKeyProps, alias: string, aliases: string[]): void {
   const at = `virtual key '${alias}'`;
   if (!KEY_ALIAS.test(alias)) {
     throw new Error(`${at}: keyAlias must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.`);
   }
   for (const model of props.models ?? []) {
-    if (!props.aliases.includes(model)) {
-      throw new Error(`${at}: models names '${model}', which is not a model alias of the gateway (known: ${props.aliases.join(', ')}).`);
+    if (!aliases.includes(model)) {
+      throw new Error(`${at}: models names '${model}', which is not a model alias of the gateway (known: ${aliases.join(', ')}).`);
     }
   }
   if (props.models !== undefined && props.models.length === 0) {

@@ -1,2 +1,3 @@
 export * from './virtual-key-provider';
+export * from './virtual-key-issuer';
 export * from './gateway-virtual-key';
