@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { CustomResource, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -9,9 +10,14 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
+import { validateIamDatabaseUser } from '../database/private/iam-database-auth';
 import { acknowledge, acknowledgeFinding, acknowledgeWildcardResources } from '../private/acknowledge';
 
 const HANDLER_DIR = path.join(__dirname, '..', '..', 'assets', 'migration-runner');
+/** The container's entry point with IAM database authentication (run by `python3 -c`, not part of the functions). */
+const IAM_USER_SCRIPT = 'iam_database_user.py';
+/** The variable that names the IAM database user to the container's entry point. */
+const IAM_USER_VARIABLE = 'LITELLM_IAM_DATABASE_USER';
 const CONTAINER_NAME = 'migrate';
 const STREAM_PREFIX = 'migrate';
 const MIGRATION_MEMORY_MIB = 1024;
@@ -111,6 +117,17 @@ export interface GatewayMigrationProps {
    * @default false
    */
   readonly hardened?: boolean;
+  /**
+   * The PostgreSQL role the serving tasks log in as with IAM database authentication. Before migrating, the task
+   * creates it if it is missing, grants it `rds_iam` and LiteLLM's tables, sequences and schema (and, by default
+   * privileges, every table a later migration adds), logged in as the master user of `secrets`
+   * (`DATABASE_USERNAME`, `DATABASE_PASSWORD`), which keeps owning the schema and running the migrations. The
+   * container then runs `python3` (the image's, with psycopg) before `litellm`. Needs Aurora or RDS PostgreSQL with
+   * IAM authentication on.
+   *
+   * @default - no IAM database user: the serving tasks log in with the password
+   */
+  readonly iamDatabaseUser?: string;
 }
 
 /**
@@ -132,7 +149,19 @@ export class GatewayMigration extends Construct {
       throw new Error(`migration timeout must be between 1 minute and 2 hours, got ${timeout.toHumanString()}.`);
     }
     const hardened = props.hardened ?? false;
-    const construct = { ...MIGRATION_ENVIRONMENT, ...(hardened ? HARDENED_ENVIRONMENT : {}) };
+    const iamUser = props.iamDatabaseUser;
+    if (iamUser !== undefined) {
+      validateIamDatabaseUser(iamUser, 'iamDatabaseUser');
+      const missing = ['DATABASE_USERNAME', 'DATABASE_PASSWORD'].filter((name) => !(name in props.secrets));
+      if (missing.length > 0) {
+        throw new Error(`iamDatabaseUser needs the master login in secrets to create the user: ${missing.join(' and ')} missing.`);
+      }
+    }
+    const construct = {
+      ...MIGRATION_ENVIRONMENT,
+      ...(hardened ? HARDENED_ENVIRONMENT : {}),
+      ...(iamUser !== undefined ? { [IAM_USER_VARIABLE]: iamUser } : {}),
+    };
     const reserved = Object.keys(construct).filter((name) => name in props.environment);
     if (reserved.length > 0) {
       throw new Error(`environment sets ${reserved.join(' and ')}: the migration task sets ${reserved.length === 1 ? 'it' : 'them'} itself `
@@ -148,7 +177,10 @@ export class GatewayMigration extends Construct {
       image: props.image,
       essential: true,
       // As the serving container: `litellm` itself, so the task definition fixes what runs whatever the image's script.
-      entryPoint: ['litellm'],
+      // With an IAM database user, a short script first prepares that user, then runs `litellm` with the command.
+      entryPoint: iamUser !== undefined
+        ? ['python3', '-c', fs.readFileSync(path.join(HANDLER_DIR, IAM_USER_SCRIPT), 'utf8')]
+        : ['litellm'],
       command: MIGRATION_COMMAND,
       // A hard limit equal to the task's memory: the container is killed at the limit instead of the task.
       memoryLimitMiB: MIGRATION_MEMORY_MIB,
@@ -176,7 +208,7 @@ export class GatewayMigration extends Construct {
     const network = props.vpc
       ? { vpc: props.vpc, vpcSubnets: { subnets: props.subnets }, securityGroups: [functionSecurityGroup!] }
       : {};
-    const code = lambda.Code.fromAsset(HANDLER_DIR, { exclude: ['tests', '__pycache__', '*.pyc', '.pytest_cache'] });
+    const code = lambda.Code.fromAsset(HANDLER_DIR, { exclude: ['tests', '__pycache__', '*.pyc', '.pytest_cache', IAM_USER_SCRIPT] });
     const onEvent = new lambda.Function(this, 'StartFunction', {
       runtime: lambda.Runtime.PYTHON_3_13,
       architecture: lambda.Architecture.ARM_64,

@@ -25,7 +25,6 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
 from test_hardened import DENIED, _wrapper
 from twin.postgres import PostgresServer, load_migration_task, prisma_calls, prisma_standin, task_environment
 from twin.template import load_reference
@@ -112,9 +111,11 @@ def test_the_migration_applies_every_migration_as_the_tasks_user_with_only_the_t
             assert (workdir / 'uid').read_text().strip() == task.container['User'].split(':')[0]
             expected = sorted(p.name for p in MIGRATIONS.iterdir() if p.is_dir())
             applied = sorted(r[0] for r in postgres.query(
-                'SELECT migration_name FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL'))
+                'SELECT migration_name FROM "_prisma_migrations" '
+                'WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL'))
             assert applied == expected
-            assert prisma_calls({'TWIN_PRISMA_CALLS': str(workdir / 'prisma' / 'prisma-calls')}) == ['--version', 'migrate deploy']
+            calls = prisma_calls({'TWIN_PRISMA_CALLS': str(workdir / 'prisma' / 'prisma-calls')})
+            assert calls == ['--version', 'migrate deploy']
             denied = [line for line in output.splitlines() if any(word in line for word in DENIED)]
             assert denied == [], denied
             # What the run left in its volume, but for the wrapper's own mount points (the interpreter's staging
@@ -122,7 +123,8 @@ def test_the_migration_applies_every_migration_as_the_tasks_user_with_only_the_t
             # margin for the real Prisma CLI and the opt-in steps that use tempfile, not something LiteLLM needs.
             ours = {'/tmp/.twin-python', *(str(p) for p in (REPO, *REPO.parents))}
             written = [w for w in (workdir / 'written').read_text().splitlines() if w not in ours]
-            print(json.dumps({'home': home or task.environment['HOME'], 'migrations': len(applied), 'written': written}))
+            home_used = home or task.environment['HOME']
+            print(json.dumps({'home': home_used, 'migrations': len(applied), 'written': written}))
             assert written == []
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
