@@ -138,7 +138,9 @@ def test_the_proxy_serves_as_the_tasks_user_with_only_the_tasks_volumes_writable
         alias = reference.config['model_list'][0]['model_name']
         response = proxy.chat(alias)
         assert response.status_code == 200, response.text[:500]
-        # /ui/login exists only in a restructured copy (<route>/index.html), which needs a writable UI directory.
+        # /ui/login is served from <route>/index.html: 1.108.7 ships its UI that way (the wheel's RECORD lists
+        # _experimental/out/login/index.html), so the proxy restructures nothing (proxy_server.py skips a
+        # pre-restructured UI) and writes nothing under site-packages.
         for page in ('/ui/', '/ui/login'):
             ui = httpx.get(f'{proxy.url}{page}', timeout=30, follow_redirects=True)
             assert ui.status_code == 200, (page, ui.status_code, ui.text[:300])
