@@ -31,7 +31,6 @@ import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { BedrockModel, InferenceGeography, LlmGateway, RoutingStrategy } from '../src';
 
 const app = new App();
@@ -42,13 +41,12 @@ const gateway = new LlmGateway(stack, 'Gateway', {
   vpc,
   models: [{ alias: 'claude-fast', model: BedrockModel.CLAUDE_HAIKU_4_5.inGeography(InferenceGeography.US), rpm: 20 }],
   routing: { strategy: RoutingStrategy.SIMPLE_SHUFFLE },
-  minCapacity: 2,
-  maxCapacity: 2,
-  database: { removalPolicy: RemovalPolicy.DESTROY },
-  alarms: false,
+  // Two tasks, so that the rate-limit probe below crosses tasks; a fixed size, so no scaling.
+  service: { minTasks: 2, maxTasks: 2 },
+  observability: { alarms: false },
+  // Test only: a real deployment keeps its logs, salt key and a final database snapshot.
+  removalPolicy: RemovalPolicy.DESTROY,
 });
-// Test only: the salt key is retained in real deployments.
-(gateway.secrets.saltKey as secretsmanager.Secret).applyRemovalPolicy(RemovalPolicy.DESTROY);
 
 const probe = new lambda.Function(stack, 'Probe', {
   runtime: lambda.Runtime.PYTHON_3_13,
@@ -65,7 +63,7 @@ const agentKey = gateway.addVirtualKey('IntegAgent', { models: ['claude-fast'], 
 agentKey.grantRead(probe);
 probe.addEnvironment('AGENT_KEY_SECRET_ARN', agentKey.secret.secretArn);
 // rpm 2 on a key, two tasks behind the load balancer: the third request in a minute is refused whichever task
-// serves it, because the counters are shared in Valkey (S-FIX-7).
+// serves it, because the counters are shared in Valkey.
 const limitedKey = gateway.addVirtualKey('IntegLimited', { models: ['claude-fast'], rpmLimit: 2 });
 limitedKey.grantRead(probe);
 probe.addEnvironment('LIMITED_KEY_SECRET_ARN', limitedKey.secret.secretArn);
@@ -106,7 +104,7 @@ metricLine.expect(ExpectedResult.objectLike({ events: Match.arrayWith([Match.obj
 
 // The lines the callback really prints, against the filter patterns the construct really synthesized.
 const samples: any[] = JSON.parse(execFileSync('python3', [path.join(__dirname, '..', 'assets', 'litellm', 'tests', 'emit_samples.py')], { encoding: 'utf8' }));
-const successFilter = gateway.metrics.metricFilters.find((f) => f.node.id === 'InputTokens')!;
+const successFilter = gateway.metrics!.metricFilters.find((f) => f.node.id === 'InputTokens')!;
 const filterMatches = integ.assertions.awsApiCall('CloudWatchLogs', 'testMetricFilter', {
   filterPattern: (successFilter.node.defaultChild as any).filterPattern,
   logEventMessages: samples.slice(0, 3).map((s) => JSON.stringify(s)),

@@ -14,7 +14,7 @@ export class ReferenceGatewayStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, props);
-    // S-NET-2: two AZs, public subnets for the NAT, private subnets with NAT for the ALB, ECS and Aurora.
+    // Two AZs, public subnets for the NAT, private subnets with NAT for the ALB, ECS and Aurora.
     const vpc = new ec2.Vpc(this, 'Vpc', {
       maxAzs: 2,
       natGateways: 1,
@@ -26,11 +26,10 @@ export class ReferenceGatewayStack extends Stack {
     // Defaults are the reference's models, limits, routing, sizes and scaling; only its names are set here.
     this.gateway = new LlmGateway(this, 'Gateway', {
       vpc,
-      logGroupName: '/document-processing/llm-gateway',
-      dashboardName: 'LlmGateway-document-processing',
-      metricsNamespace: 'DocumentProcessing/LlmGateway',
+      service: { logGroupName: '/document-processing/llm-gateway' },
+      observability: { dashboardName: 'LlmGateway-document-processing', namespace: 'DocumentProcessing/LlmGateway' },
     });
-    // S-USE-3: one virtual key per agent, as code (the design made them by hand in the admin UI).
+    // One virtual key per agent, as code (the design made them by hand in the admin UI).
     for (const agent of ['Supervisor', 'Chunking', 'Extraction', 'Mapping', 'Validation']) {
       const simple = agent === 'Chunking' || agent === 'Validation';
       this.gateway.addVirtualKey(agent, {

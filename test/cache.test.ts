@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { BedrockModel, GatewayConfig, GatewayService, LlmGateway, RoutingStrategy } from '../src';
 import { ENV, env, container, gatewayTemplate, stackWithVpc, threeGatewaysInOneAccount } from './helpers';
 
-// S-FIX-7: shared router state, so that limits and cooldowns hold across every task and worker.
+// The shared cache holds the router's state, so that limits and cooldowns hold across every task and worker.
 let template: Template;
 beforeAll(() => {
   template = gatewayTemplate().template;
@@ -92,9 +92,9 @@ describe('the default gateway (up to 4 tasks × 2 workers) shares state in Elast
   });
 });
 
-describe('when shared state is off', () => {
+describe('when the cache is off', () => {
   test('one task with one worker needs none: no cache, no Redis keys', () => {
-    const { template: t, gateway } = gatewayTemplate({ minCapacity: 1, maxCapacity: 1, workers: 1 });
+    const { template: t, gateway } = gatewayTemplate({ service: { minTasks: 1, maxTasks: 1, workersPerTask: 1 } });
     t.resourceCountIs('AWS::ElastiCache::ServerlessCache', 0);
     expect(env(t)).not.toHaveProperty('REDIS_HOST');
     expect(gateway.renderedConfig).not.toMatch(/redis/);
@@ -102,13 +102,13 @@ describe('when shared state is off', () => {
   });
 
   test('turned off explicitly: no cache, and the per-process warning', () => {
-    const { template: t, stack } = gatewayTemplate({ sharedState: false });
+    const { template: t, stack } = gatewayTemplate({ cache: { enabled: false } });
     t.resourceCountIs('AWS::ElastiCache::ServerlessCache', 0);
     expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('perProcessRateLimits'))).toHaveLength(1);
   });
 
   test('turned on for a single process too, if asked', () => {
-    gatewayTemplate({ maxCapacity: 1, workers: 1, sharedState: true }).template.resourceCountIs('AWS::ElastiCache::ServerlessCache', 1);
+    gatewayTemplate({ service: { maxTasks: 1, workersPerTask: 1 }, cache: { enabled: true } }).template.resourceCountIs('AWS::ElastiCache::ServerlessCache', 1);
   });
 });
 
@@ -155,10 +155,10 @@ describe('an existing cache', () => {
     expect(env(Template.fromStack(stack))).not.toHaveProperty('REDIS_USERNAME');
   });
 
-  test('together with sharedState false fails', () => {
+  test('together with the cache turned off fails', () => {
     const { stack, vpc } = stackWithVpc();
-    expect(() => new LlmGateway(stack, 'Gateway', { vpc, sharedState: false, existingCache: { hostname: 'r', vpc, securityGroup: new ec2.SecurityGroup(stack, 'Sg', { vpc }) } }))
-      .toThrow(/existingCache is set but sharedState is false/);
+    expect(() => new LlmGateway(stack, 'Gateway', { vpc, cache: { enabled: false }, existingCache: { hostname: 'r', vpc, securityGroup: new ec2.SecurityGroup(stack, 'Sg', { vpc }) } }))
+      .toThrow(/existingCache is set but cache\.enabled is false/);
   });
 
   test('in another VPC fails', () => {
@@ -173,27 +173,27 @@ describe('an existing cache', () => {
   });
 });
 
-describe('config rendering of shared state (pure)', () => {
+describe('config rendering of the cache (pure)', () => {
   test('router and cache settings, and a port check', () => {
-    const doc = parse(new GatewayConfig({ models: [{ alias: 'a', model: BedrockModel.CLAUDE_HAIKU_4_5 }] }, { sharedState: { port: 6379, password: false } }).renderYaml(), { version: '1.1' });
+    const doc = parse(new GatewayConfig({ models: [{ alias: 'a', model: BedrockModel.CLAUDE_HAIKU_4_5 }] }, { cache: { port: 6379, password: false } }).renderYaml(), { version: '1.1' });
     expect(doc.router_settings.redis_host).toBe('os.environ/REDIS_HOST');
     expect(doc.router_settings).not.toHaveProperty('redis_password');
-    expect(() => new GatewayConfig({}, { sharedState: { port: 0, password: true } })).toThrow(/the cache port must be a TCP port/);
+    expect(() => new GatewayConfig({}, { cache: { port: 0, password: true } })).toThrow(/the cache port must be a TCP port/);
   });
 
   test('a service given a cache with a config rendered without it fails, and the reverse', () => {
     const { stack, vpc } = stackWithVpc();
-    const gateway = new LlmGateway(stack, 'Gateway', { vpc, sharedState: false });
+    const gateway = new LlmGateway(stack, 'Gateway', { vpc, cache: { enabled: false } });
     const base = {
       vpc,
       masterKey: gateway.masterKey,
       saltKey: gateway.secrets.saltKey,
       uiCredentials: gateway.secrets.uiCredentials,
-      database: gateway.databaseConnection,
+      databaseConnection: gateway.databaseConnection,
     };
-    expect(() => new GatewayService(stack, 'S1', { ...base, config: gateway.config, cache: { hostname: 'r', vpc, securityGroup: new ec2.SecurityGroup(stack, 'Sg', { vpc }) } }))
-      .toThrow(/cache is set, but config was rendered without sharedState/);
-    expect(() => new GatewayService(stack, 'S2', { ...base, config: new GatewayConfig({}, { sharedState: { port: 6379, password: true } }) }))
-      .toThrow(/config was rendered with sharedState, but no cache is set/);
+    expect(() => new GatewayService(stack, 'S1', { ...base, config: gateway.config, cacheConnection: { hostname: 'r', vpc, securityGroup: new ec2.SecurityGroup(stack, 'Sg', { vpc }) } }))
+      .toThrow(/cacheConnection is set, but config was rendered without a cache/);
+    expect(() => new GatewayService(stack, 'S2', { ...base, config: new GatewayConfig({}, { cache: { port: 6379, password: true } }) }))
+      .toThrow(/config was rendered with a cache, but no cacheConnection is set/);
   });
 });

@@ -30,15 +30,17 @@ test('environment-agnostic stack: still clean (finding ids with Region and accou
 
 test('in-Region and global models, ECS Exec off, HTTPS with DNS: still clean', () => {
   expect(violations({
-    enableExecuteCommand: false,
+    service: { enableExecuteCommand: false },
     models: [
       { alias: 'direct', model: BedrockModel.CLAUDE_HAIKU_4_5 },
       { alias: 'global', model: BedrockModel.CLAUDE_SONNET_4_5.inGeography(InferenceGeography.GLOBAL) },
     ],
   }, ENV, (stack, vpc) => ({
-    certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
-    domainName: 'gw.example.internal',
-    hostedZone: new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'example.internal', vpc }),
+    endpoint: {
+      certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
+      domainName: 'gw.example.internal',
+      hostedZone: new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'example.internal', vpc }),
+    },
   }))).toEqual([]);
 });
 

@@ -70,14 +70,18 @@ describe('AWS Control Tower proactive controls (cfn-guard)', () => {
 function governed(extra: (stack: Stack) => Partial<LlmGatewayProps> = () => ({})): { stack: Stack; gateway: LlmGateway } {
   const stack = new Stack(new App(), 'GovernedStack', { env: { account: '123456789012', region: 'us-east-1' } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+  const { endpoint, ...more } = extra(stack);
   const gateway = new LlmGateway(stack, 'Gateway', {
     vpc,
     compliance: ComplianceProfile.CONTROL_TOWER,
-    certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
-    domainName: 'llm-gateway.example.internal',
-    hostedZone: new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'example.internal', vpc }),
-    accessLogsBucket: s3.Bucket.fromBucketName(stack, 'AccessLogs', 'my-access-logs'),
-    ...extra(stack),
+    endpoint: {
+      certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
+      domainName: 'llm-gateway.example.internal',
+      hostedZone: new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'example.internal', vpc }),
+      accessLogsBucket: s3.Bucket.fromBucketName(stack, 'AccessLogs', 'my-access-logs'),
+      ...endpoint,
+    },
+    ...more,
   });
   gateway.addVirtualKey('Agent');
   return { stack, gateway };
@@ -142,17 +146,18 @@ describe('ComplianceProfile.CONTROL_TOWER', () => {
     const withoutCertificate = () => new LlmGateway(new Stack(), 'Gateway', {
       vpc: new ec2.Vpc(new Stack(), 'Vpc'), compliance: ComplianceProfile.CONTROL_TOWER,
     });
-    expect(withoutCertificate).toThrow(/certificate/);
-    expect(() => governed(() => ({ logRetention: logs.RetentionDays.THREE_MONTHS }))).toThrow(/logRetention is 90 days/);
+    expect(withoutCertificate).toThrow(/needs endpoint\.certificate/);
+    expect(() => governed(() => ({ service: { logRetention: logs.RetentionDays.THREE_MONTHS } }))).toThrow(/service\.logRetention is 90 days/);
+    expect(() => governed((stack) => ({ service: { logGroup: new logs.LogGroup(stack, 'Mine') } }))).toThrow(/drop service\.logGroup/);
     expect(() => governed(() => ({ database: { deletionProtection: false } }))).toThrow(/database\.deletionProtection is false/);
-    expect(() => governed(() => ({ loadBalancerDeletionProtection: false }))).toThrow(/loadBalancerDeletionProtection is false/);
-    expect(() => governed(() => ({ accessLogsBucket: undefined }))).toThrow(/accessLogsBucket/);
-    expect(() => governed(() => ({ logRetention: logs.RetentionDays.INFINITE }))).not.toThrow();
+    expect(() => governed(() => ({ endpoint: { deletionProtection: false } }))).toThrow(/endpoint\.deletionProtection is false/);
+    expect(() => governed(() => ({ endpoint: { accessLogsBucket: undefined } }))).toThrow(/needs endpoint\.accessLogsBucket/);
+    expect(() => governed(() => ({ service: { logRetention: logs.RetentionDays.INFINITE } }))).not.toThrow();
     const redirectWithoutCertificate = () => {
       const stack = new Stack();
-      new LlmGateway(stack, 'Gateway', { vpc: new ec2.Vpc(stack, 'Vpc'), redirectHttp: true });
+      new LlmGateway(stack, 'Gateway', { vpc: new ec2.Vpc(stack, 'Vpc'), endpoint: { redirectHttp: true } });
     };
-    expect(redirectWithoutCertificate).toThrow(/redirectHttp needs certificate/);
+    expect(redirectWithoutCertificate).toThrow(/endpoint\.redirectHttp needs endpoint\.certificate/);
   });
 });
 

@@ -44,9 +44,11 @@ const existingDatabaseAndCache = (stack: Stack, vpc: ec2.Vpc): Partial<LlmGatewa
 });
 
 const https = (stack: Stack, vpc: ec2.Vpc): Partial<LlmGatewayProps> => ({
-  certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
-  domainName: 'llm-gateway.document-processing.internal',
-  hostedZone: new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'document-processing.internal', vpc }),
+  endpoint: {
+    certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
+    domainName: 'llm-gateway.document-processing.internal',
+    hostedZone: new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'document-processing.internal', vpc }),
+  },
 });
 
 const VARIANTS: Record<string, () => any> = {
@@ -56,8 +58,8 @@ const VARIANTS: Record<string, () => any> = {
   'the defaults with virtual keys': () => gateway({}),
   'an existing database and cache': () => gateway({}, existingDatabaseAndCache),
   'HTTPS with a DNS name, and keys': () => gateway({}, https),
-  'readers, migrations in every task, no shared state, a named log group': () =>
-    gateway({ database: { readers: 2 }, migrateOnce: false, sharedState: false, logGroupName: '/team/gateway' }),
+  'readers, migrations in every task, no cache, a named log group': () =>
+    gateway({ database: { readers: 2 }, service: { migrateOnce: false, logGroupName: '/team/gateway' }, cache: { enabled: false } }),
   'the integ test stack': () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { integStack } = require('../integ/integ.llm-gateway');
@@ -182,7 +184,7 @@ describe('the fixes, one by one', () => {
 describe('each rule catches what it is for (the checker can fail)', () => {
   let base: any;
   beforeAll(() => {
-    base = gateway({ logGroupName: '/team/gateway' });
+    base = gateway({ service: { logGroupName: '/team/gateway' } });
     expect(deployInvariantViolations(base)).toEqual([]);
   });
   const mutate = (change: (resources: Record<string, any>) => void) => {

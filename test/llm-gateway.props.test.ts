@@ -12,7 +12,7 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
-  BedrockModel, GatewayImage, HealthCheckPath, InferenceGeography, LlmGateway, LlmGatewayProps, LogLevel, RoutingStrategy,
+  BedrockModel, ComplianceProfile, GatewayImage, HealthCheckPath, InferenceGeography, LlmGateway, LlmGatewayProps, LogLevel, RoutingStrategy,
 } from '../src';
 import { container, ENV, env, gatewayTemplate, stackWithVpc, threeGatewaysInOneAccount } from './helpers';
 import { DEFAULT_LITELLM_VERSION, LITELLM_ADVISORIES, advisoriesAffecting, compareReleases } from '../src/service/private/litellm-advisories';
@@ -31,14 +31,16 @@ const haiku = BedrockModel.CLAUDE_HAIKU_4_5.inGeography(InferenceGeography.US);
 describe('service overrides', () => {
   test('size, workers, scaling and cooldowns', () => {
     const { template } = gatewayTemplate({
-      cpu: 2048,
-      memoryLimitMiB: 8192,
-      workers: 4,
-      minCapacity: 2,
-      maxCapacity: 6,
-      targetCpuUtilizationPercent: 55,
-      scaleOutCooldown: Duration.seconds(30),
-      scaleInCooldown: Duration.minutes(10),
+      service: {
+        cpu: 2048,
+        memoryLimitMiB: 8192,
+        workersPerTask: 4,
+        minTasks: 2,
+        maxTasks: 6,
+        targetCpuUtilizationPercent: 55,
+        scaleOutCooldown: Duration.seconds(30),
+        scaleInCooldown: Duration.minutes(10),
+      },
     });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '2048', Memory: '8192' });
     expect(container(template).Command).toEqual(['--config', '/app/config.yaml', '--port', '4000', '--num_workers', '4', '--keepalive_timeout', '1235']);
@@ -50,7 +52,7 @@ describe('service overrides', () => {
   });
 
   test('log group name, retention and level', () => {
-    const { template } = gatewayTemplate({ logGroupName: '/team/gw', logRetention: logs.RetentionDays.ONE_MONTH, logLevel: LogLevel.ERROR });
+    const { template } = gatewayTemplate({ service: { logGroupName: '/team/gw', logRetention: logs.RetentionDays.ONE_MONTH, logLevel: LogLevel.ERROR } });
     template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/team/gw', RetentionInDays: 30 });
     expect(env(template).LITELLM_LOG).toBe('ERROR');
   });
@@ -58,14 +60,14 @@ describe('service overrides', () => {
   test('an existing log group is used as is', () => {
     const { stack, vpc } = stackWithVpc();
     const logGroup = new logs.LogGroup(stack, 'Mine', { retention: logs.RetentionDays.ONE_DAY });
-    new LlmGateway(stack, 'Gateway', { vpc, logGroup });
+    new LlmGateway(stack, 'Gateway', { vpc, service: { logGroup } });
     const template = Template.fromStack(stack);
     expect(container(template).LogConfiguration.Options['awslogs-group']).toEqual({ Ref: expect.stringMatching(/^Mine/) });
     template.resourceCountIs('AWS::Logs::LogGroup', 3); // Mine + the exec sessions' group + the migration waiter's
   });
 
   test('ECS Exec can be turned off, and with it every permission on "*" of the task role', () => {
-    const { template } = gatewayTemplate({ enableExecuteCommand: false });
+    const { template } = gatewayTemplate({ service: { enableExecuteCommand: false } });
     template.hasResourceProperties('AWS::ECS::Service', { EnableExecuteCommand: false });
     const task = Object.values(template.findResources('AWS::IAM::Policy')).find((p: any) => /TaskRole/.test(p.Properties.PolicyName)) as any;
     expect(JSON.stringify(task)).not.toMatch(/ssmmessages|"\*"/);
@@ -74,11 +76,8 @@ describe('service overrides', () => {
 
   test('timeouts: idle, deregistration, stop, start period, health path', () => {
     const { template } = gatewayTemplate({
-      idleTimeout: Duration.seconds(1500),
-      deregistrationDelay: Duration.seconds(90),
-      stopTimeout: Duration.seconds(60),
-      healthCheckStartPeriod: Duration.seconds(180),
-      healthCheckPath: HealthCheckPath.READINESS,
+      endpoint: { idleTimeout: Duration.seconds(1500), deregistrationDelay: Duration.seconds(90), healthCheckPath: HealthCheckPath.READINESS },
+      service: { stopTimeout: Duration.seconds(60), healthCheckStartPeriod: Duration.seconds(180) },
     });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       LoadBalancerAttributes: Match.arrayWith([{ Key: 'idle_timeout.timeout_seconds', Value: '1500' }]),
@@ -117,13 +116,13 @@ describe('service overrides', () => {
   test('a drain shorter than the longest request is warned about', () => {
     const warnings = (props: Partial<LlmGatewayProps>) => Annotations.fromStack(gatewayTemplate(props).stack)
       .findWarning('/TestStack/Gateway/Service', Match.stringLikeRegexp('shortDeregistrationDelay'));
-    expect(warnings({ deregistrationDelay: Duration.seconds(90) })).toHaveLength(1);
-    expect(warnings({ deregistrationDelay: Duration.seconds(600) })).toHaveLength(1);
-    expect(warnings({ deregistrationDelay: Duration.seconds(1200) })).toHaveLength(0);
+    expect(warnings({ endpoint: { deregistrationDelay: Duration.seconds(90) } })).toHaveLength(1);
+    expect(warnings({ endpoint: { deregistrationDelay: Duration.seconds(600) } })).toHaveLength(1);
+    expect(warnings({ endpoint: { deregistrationDelay: Duration.seconds(1200) } })).toHaveLength(0);
   });
 
   test('allowed CIDRs replace the VPC CIDR', () => {
-    const { template } = gatewayTemplate({ allowedCidrs: ['10.1.0.0/16', '10.2.0.0/16'] });
+    const { template } = gatewayTemplate({ endpoint: { allowedCidrs: ['10.1.0.0/16', '10.2.0.0/16'] } });
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: 'LiteLLM gateway load balancer',
       SecurityGroupIngress: [
@@ -134,9 +133,9 @@ describe('service overrides', () => {
   });
 
   test('allowed from anywhere is allowed, with a warning naming the prop', () => {
-    const { stack } = gatewayTemplate({ allowedCidrs: ['0.0.0.0/0'] });
+    const { stack } = gatewayTemplate({ endpoint: { allowedCidrs: ['0.0.0.0/0'] } });
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('allowedFromAnywhere'));
-    expect(warnings.map((w) => String(w.entry.data))).toEqual([expect.stringMatching(/^allowedCidrs holds '0\.0\.0\.0\/0'/)]);
+    expect(warnings.map((w) => String(w.entry.data))).toEqual([expect.stringMatching(/^endpoint\.allowedCidrs holds '0\.0\.0\.0\/0'/)]);
     expect(Annotations.fromStack(gatewayTemplate().stack).findWarning('*', Match.stringLikeRegexp('allowedFromAnywhere'))).toHaveLength(0);
   });
 
@@ -154,7 +153,7 @@ describe('service overrides', () => {
     const { stack, vpc } = stackWithVpc();
     const zone = new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'document-processing.internal', vpc });
     const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
-    const gateway = new LlmGateway(stack, 'Gateway', { vpc, certificate, domainName: 'llm-gateway.document-processing.internal', hostedZone: zone });
+    const gateway = new LlmGateway(stack, 'Gateway', { vpc, endpoint: { certificate, domainName: 'llm-gateway.document-processing.internal', hostedZone: zone } });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 443,
@@ -172,7 +171,7 @@ describe('service overrides', () => {
   test('a DNS name over HTTP', () => {
     const { stack, vpc } = stackWithVpc();
     const zone = new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'example.internal', vpc });
-    const gateway = new LlmGateway(stack, 'Gateway', { vpc, domainName: 'gw.example.internal', hostedZone: zone });
+    const gateway = new LlmGateway(stack, 'Gateway', { vpc, endpoint: { domainName: 'gw.example.internal', hostedZone: zone } });
     expect(gateway.endpointUrl).toBe('http://gw.example.internal/v1');
     Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
   });
@@ -180,7 +179,7 @@ describe('service overrides', () => {
   test('access logs go to the given bucket', () => {
     const { stack, vpc } = stackWithVpc();
     const bucket = new s3.Bucket(stack, 'Logs');
-    new LlmGateway(stack, 'Gateway', { vpc, accessLogsBucket: bucket });
+    new LlmGateway(stack, 'Gateway', { vpc, endpoint: { accessLogsBucket: bucket } });
     Template.fromStack(stack).hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', {
       LoadBalancerAttributes: Match.arrayWith([{ Key: 'access_logs.s3.enabled', Value: 'true' }]),
     });
@@ -189,7 +188,7 @@ describe('service overrides', () => {
   test('an existing cluster is used and no cluster is created', () => {
     const { stack, vpc } = stackWithVpc();
     const cluster = new ecs.Cluster(stack, 'Shared', { vpc });
-    const gateway = new LlmGateway(stack, 'Gateway', { vpc, cluster });
+    const gateway = new LlmGateway(stack, 'Gateway', { vpc, service: { cluster } });
     expect(gateway.cluster).toBe(cluster);
     Template.fromStack(stack).resourceCountIs('AWS::ECS::Cluster', 1);
   });
@@ -222,10 +221,10 @@ describe('image', () => {
   });
 
   test('a pinned version, another registry, and a digest', () => {
-    const { stack } = gatewayTemplate({ image: GatewayImage.fromLiteLlm({ version: '1.110.2', repository: 'docker.litellm.ai/berriai/litellm' }) });
+    const { stack } = gatewayTemplate({ service: { image: GatewayImage.fromLiteLlm({ version: '1.110.2', repository: 'docker.litellm.ai/berriai/litellm' }) } });
     expect(dockerImage(stack).dockerBuildArgs.LITELLM_IMAGE).toBe('docker.litellm.ai/berriai/litellm:1.110.2');
     const digest = `sha256:${'a'.repeat(64)}`;
-    const { stack: s2 } = gatewayTemplate({ image: GatewayImage.fromLiteLlm({ version: 'v1.108.7', digest }) });
+    const { stack: s2 } = gatewayTemplate({ service: { image: GatewayImage.fromLiteLlm({ version: 'v1.108.7', digest }) } });
     expect(dockerImage(s2).dockerBuildArgs.LITELLM_IMAGE).toBe(`ghcr.io/berriai/litellm:v1.108.7@${digest}`);
   });
 
@@ -253,7 +252,7 @@ describe('image', () => {
   test('accepted advisories: the release synthesizes with a warning per advisory; a stale acceptance is an error', () => {
     const accepted = ['GHSA-3cv6-jpf6-8222', 'GHSA-g5ff-637f-6q2m', 'GHSA-7hp6-4w63-5g45'];
     expect(() => GatewayImage.fromLiteLlm({ version: '1.94.0', acceptedAdvisories: accepted.slice(0, 2) })).toThrow(/GHSA-7hp6-4w63-5g45/);
-    const { stack } = gatewayTemplate({ image: GatewayImage.fromLiteLlm({ version: '1.94.0', acceptedAdvisories: accepted }) });
+    const { stack } = gatewayTemplate({ service: { image: GatewayImage.fromLiteLlm({ version: '1.94.0', acceptedAdvisories: accepted }) } });
     expect(dockerImage(stack).dockerBuildArgs.LITELLM_IMAGE).toBe('ghcr.io/berriai/litellm:1.94.0');
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('accepted in acceptedAdvisories'));
     expect(warnings.map((w) => / (GHSA-[^ ,]+)/.exec(String(w.entry.data))![1])).toEqual(accepted);
@@ -289,11 +288,11 @@ describe('image', () => {
   });
 
   test('a prebuilt image from a registry or ECR', () => {
-    const { template } = gatewayTemplate({ image: GatewayImage.fromRegistry('public.ecr.aws/acme/llm-gateway:1.4.0') });
+    const { template } = gatewayTemplate({ service: { image: GatewayImage.fromRegistry('public.ecr.aws/acme/llm-gateway:1.4.0') } });
     expect(container(template).Image).toBe('public.ecr.aws/acme/llm-gateway:1.4.0');
     const { stack, vpc } = stackWithVpc();
     const repo = ecr.Repository.fromRepositoryName(stack, 'Repo', 'llm-gateway');
-    new LlmGateway(stack, 'Gateway', { vpc, image: GatewayImage.fromEcrRepository(repo, '1.4.0') });
+    new LlmGateway(stack, 'Gateway', { vpc, service: { image: GatewayImage.fromEcrRepository(repo, '1.4.0') } });
     expect(JSON.stringify(container(Template.fromStack(stack)).Image)).toMatch(/llm-gateway:1\.4\.0/);
   });
 
@@ -362,7 +361,7 @@ describe('secrets brought by the user', () => {
     const masterKey = new secretsmanager.Secret(stack, 'MyMaster');
     const saltKey = new secretsmanager.Secret(stack, 'MySalt');
     const uiCredentials = new secretsmanager.Secret(stack, 'MyUi');
-    const gateway = new LlmGateway(stack, 'Gateway', { vpc, masterKey, saltKey, uiCredentials });
+    const gateway = new LlmGateway(stack, 'Gateway', { vpc, secrets: { masterKey, saltKey, uiCredentials } });
     expect(gateway.masterKey).toBe(masterKey);
     const template = Template.fromStack(stack);
     const secrets = Object.fromEntries(container(template).Secrets.map((s: any) => [s.Name, JSON.stringify(s.ValueFrom)]));
@@ -384,9 +383,9 @@ describe('salt key is never regenerated by a props change', () => {
     };
     const base = saltOf({});
     for (const props of [
-      { workers: 1, maxCapacity: 1 },
+      { service: { workersPerTask: 1, maxTasks: 1 } },
       { models: [{ alias: 'x', model: haiku }] },
-      { logGroupName: '/x/y', logLevel: LogLevel.DEBUG },
+      { service: { logGroupName: '/x/y', logLevel: LogLevel.DEBUG } },
       { database: { maxCapacity: 4 } },
       { requestTimeout: Duration.minutes(5) },
     ] as Partial<LlmGatewayProps>[]) {
@@ -396,8 +395,8 @@ describe('salt key is never regenerated by a props change', () => {
 });
 
 describe('warnings', () => {
-  test('usage-based routing, and per-process limits without shared state, are warned about, with ids to acknowledge', () => {
-    const { stack } = gatewayTemplate({ sharedState: false, routing: { strategy: RoutingStrategy.USAGE_BASED_ROUTING } });
+  test('usage-based routing, and per-process limits without the cache, are warned about, with ids to acknowledge', () => {
+    const { stack } = gatewayTemplate({ cache: { enabled: false }, routing: { strategy: RoutingStrategy.USAGE_BASED_ROUTING } });
     const warnings = Annotations.fromStack(stack).findWarning('/TestStack/Gateway', Match.anyValue());
     expect(warnings.map((w) => String(w.entry.data))).toEqual([
       expect.stringMatching(/usage-based-routing' is not recommended for production.*\[ack: cdk-llm-gateway:routingStrategy\]/),
@@ -410,7 +409,7 @@ describe('warnings', () => {
       const { stack } = gatewayTemplate({ routing: { strategy: RoutingStrategy.SIMPLE_SHUFFLE }, ...props });
       return Annotations.fromStack(stack).findWarning('*', Match.anyValue());
     };
-    expect(warnings({ maxCapacity: 1, workers: 1 })).toEqual([]);
+    expect(warnings({ service: { maxTasks: 1, workersPerTask: 1 } })).toEqual([]);
     expect(warnings({ models: [{ alias: 'a', model: haiku }] })).toEqual([]);
   });
 });
@@ -437,7 +436,7 @@ describe('collisions', () => {
 describe('endpoint and connections', () => {
   test('agents are allowed in with connections.allowDefaultPortFrom', () => {
     const { stack, vpc } = stackWithVpc();
-    const gateway = new LlmGateway(stack, 'Gateway', { vpc, allowedCidrs: ['10.9.0.0/16'] });
+    const gateway = new LlmGateway(stack, 'Gateway', { vpc, endpoint: { allowedCidrs: ['10.9.0.0/16'] } });
     const agents = new ec2.SecurityGroup(stack, 'Agents', { vpc });
     gateway.connections.allowDefaultPortFrom(agents);
     Template.fromStack(stack).hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
@@ -455,10 +454,10 @@ describe('endpoint and connections', () => {
 
 describe('bad input fails at synth with the prop named', () => {
   const bad = (props: Partial<LlmGatewayProps>, message: RegExp) => expect(() => gatewayTemplate(props)).toThrow(message);
-  test.each(['10.0.0.0/33', '256.1.0.0/16', '10.0.0/16', 'fd00::/8'])('allowedCidrs %p', (cidr) =>
-    bad({ allowedCidrs: [cidr] }, new RegExp(`allowedCidrs: '${cidr.replace(/[./]/g, '\\$&')}' is not an IPv4 CIDR such as '10\\.0\\.0\\.0/16'`)));
-  test('logGroupName with characters CloudWatch Logs refuses', () =>
-    bad({ logGroupName: 'bad name!' }, /logGroupName 'bad name!' is not a CloudWatch Logs group name: 1 to 512 characters of letters, digits and '\.-_\/#'/));
+  test.each(['10.0.0.0/33', '256.1.0.0/16', '10.0.0/16', 'fd00::/8'])('endpoint.allowedCidrs %p', (cidr) =>
+    bad({ endpoint: { allowedCidrs: [cidr] } }, new RegExp(`endpoint\\.allowedCidrs: '${cidr.replace(/[./]/g, '\\$&')}' is not an IPv4 CIDR such as '10\\.0\\.0\\.0/16'`)));
+  test('service.logGroupName with characters CloudWatch Logs refuses', () =>
+    bad({ service: { logGroupName: 'bad name!' } }, /service\.logGroupName 'bad name!' is not a CloudWatch Logs group name: 1 to 512 characters of letters, digits and '\.-_\/#'/));
 
   test('a VPC without private subnets', () => {
     const stack = new Stack(new App(), 'S', { env: ENV });
@@ -471,25 +470,31 @@ describe('bad input fails at synth with the prop named', () => {
     const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1 });
     expect(() => new LlmGateway(stack, 'Gateway', { vpc })).toThrow(/vpc selects subnets in 1 Availability Zone/);
   });
-  test('min capacity > max', () => bad({ minCapacity: 5, maxCapacity: 4 }, /minCapacity \(5\) is greater than maxCapacity \(4\)/));
+  test('min tasks > max', () => bad({ service: { minTasks: 5, maxTasks: 4 } }, /service\.minTasks \(5\) is greater than maxTasks \(4\)/));
   test('database min capacity > max', () => bad({ database: { minCapacity: 2, maxCapacity: 1 } }, /database\.minCapacity \(2\) is greater than maxCapacity \(1\)/));
   test('database capacity off the 0.5 grid', () => bad({ database: { maxCapacity: 1.2 } }, /database\.maxCapacity must be 0 to 256/));
   test('database readers', () => bad({ database: { readers: -1 } }, /database\.readers must be a whole number from 0 to 15/));
   test('database name', () => bad({ database: { databaseName: '1bad' } }, /database\.databaseName '1bad'/));
   test.each([[1024, 1024], [1024, 9216], [3000, 4096], [256, 4096], [2048, 4097]])('Fargate size cpu %p memory %p', (cpu, memoryLimitMiB) =>
-    bad({ cpu, memoryLimitMiB }, /(cpu \d+ is not a Fargate task size|memoryLimitMiB \d+ is not offered by Fargate with cpu \d+)/));
-  test('idle timeout below the longest request', () => bad({ idleTimeout: Duration.seconds(900) }, /idleTimeout \(900 s\) is shorter than the longest request: the longest request at the proxy is 1200 s \(requestTimeout 600 s per call.*Raise idleTimeout to at least 1200 s, or lower requestTimeout/));
+    // one worker, so that only the Fargate size is at fault
+    bad({ service: { cpu, memoryLimitMiB, workersPerTask: 1 } }, /(service\.cpu \d+ is not a Fargate task size|service\.memoryLimitMiB \d+ is not offered by Fargate with cpu \d+)/));
+  test('idle timeout below the longest request', () => bad({ endpoint: { idleTimeout: Duration.seconds(900) } }, /endpoint\.idleTimeout \(900 s\) is shorter than the longest request: the longest request at the proxy is 1200 s \(requestTimeout 600 s per call.*Raise idleTimeout to at least 1200 s, or lower requestTimeout/));
   test('request timeout beyond the load balancer', () => bad({ requestTimeout: Duration.seconds(1990) }, /requestTimeout leaves no room for the load balancer's idle timeout \(at most 4000 s\): the longest request at the proxy is 3980 s.*Lower requestTimeout, routing.timeoutRetries or the fallback chains/));
   test('certificate without a domain', () => {
     const { stack, vpc } = stackWithVpc();
     const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
-    expect(() => new LlmGateway(stack, 'Gateway', { vpc, certificate })).toThrow(/certificate needs domainName/);
+    expect(() => new LlmGateway(stack, 'Gateway', { vpc, endpoint: { certificate } })).toThrow(/endpoint\.certificate needs endpoint\.domainName/);
   });
-  test('DNS name without a hosted zone', () => bad({ domainName: 'gw.example.internal' }, /domainName 'gw\.example\.internal' needs hostedZone/));
+  test('a DNS name without a hosted zone is the user\'s own record: agents call the name, the gateway creates none', () => {
+    const { template, gateway } = gatewayTemplate({ endpoint: { domainName: 'gw.example.internal' } });
+    expect(gateway.endpointUrl).toBe('http://gw.example.internal/v1');
+    template.resourceCountIs('AWS::Route53::RecordSet', 0);
+    expect(gateway.gatewayService.dnsRecord).toBeUndefined();
+  });
   test('hosted zone without a DNS name', () => {
     const { stack, vpc } = stackWithVpc();
     const hostedZone = new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'x.internal', vpc });
-    expect(() => new LlmGateway(stack, 'Gateway', { vpc, hostedZone })).toThrow(/hostedZone needs domainName/);
+    expect(() => new LlmGateway(stack, 'Gateway', { vpc, endpoint: { hostedZone } })).toThrow(/endpoint\.hostedZone needs endpoint\.domainName/);
   });
   test('existing database with database props', () => {
     const { stack, vpc } = stackWithVpc();
@@ -498,22 +503,186 @@ describe('bad input fails at synth with the prop named', () => {
   });
   test('log group together with its name', () => {
     const { stack, vpc } = stackWithVpc();
-    expect(() => new LlmGateway(stack, 'Gateway', { vpc, logGroup: new logs.LogGroup(stack, 'L'), logGroupName: '/x' })).toThrow(/logGroup is given, so logGroupName and logRetention have no effect/);
+    expect(() => new LlmGateway(stack, 'Gateway', { vpc, service: { logGroup: new logs.LogGroup(stack, 'L'), logGroupName: '/x' } })).toThrow(/service\.logGroup is given, so logGroupName and logRetention have no effect/);
   });
   test.each<[Partial<LlmGatewayProps>, RegExp]>([
-    [{ workers: 0 }, /^workers must be a whole number from 1/],
-    [{ minCapacity: 0 }, /^minCapacity must be a whole number from 1/],
-    [{ maxCapacity: -1 }, /^maxCapacity must be a whole number from 1/],
-    [{ targetCpuUtilizationPercent: 0 }, /^targetCpuUtilizationPercent must be a whole number from 1 to 100/],
-    [{ scaleOutCooldown: Duration.seconds(0) }, /^scaleOutCooldown must be a whole number of seconds from 1/],
-    [{ scaleInCooldown: Duration.seconds(0) }, /^scaleInCooldown must be/],
-    [{ stopTimeout: Duration.seconds(121) }, /^stopTimeout must be a whole number of seconds from 2 to 120/],
-    [{ stopTimeout: Duration.seconds(0) }, /^stopTimeout must be/],
-    [{ healthCheckStartPeriod: Duration.seconds(30) }, /^healthCheckStartPeriod must be a whole number of seconds from 60 to 300/],
-    [{ deregistrationDelay: Duration.seconds(4000) }, /^deregistrationDelay must be/],
-    [{ idleTimeout: Duration.seconds(5000) }, /^idleTimeout must be a whole number of seconds from 1 to 4000/],
-    [{ allowedCidrs: [] }, /^allowedCidrs is empty/],
-    [{ allowedCidrs: ['everyone'] }, /^allowedCidrs: 'everyone' is not an IPv4 CIDR/],
+    [{ service: { workersPerTask: 0 } }, /^service\.workersPerTask must be a whole number from 1/],
+    [{ service: { minTasks: 0 } }, /^service\.minTasks must be a whole number from 1/],
+    [{ service: { maxTasks: -1 } }, /^service\.maxTasks must be a whole number from 1/],
+    [{ service: { targetCpuUtilizationPercent: 0 } }, /^service\.targetCpuUtilizationPercent must be a whole number from 1 to 100/],
+    [{ service: { targetRequestsPerTaskPerMinute: 0 } }, /^service\.targetRequestsPerTaskPerMinute must be a whole number from 1/],
+    [{ service: { scaleOutCooldown: Duration.seconds(0) } }, /^service\.scaleOutCooldown must be a whole number of seconds from 1/],
+    [{ service: { scaleInCooldown: Duration.seconds(0) } }, /^service\.scaleInCooldown must be/],
+    [{ service: { stopTimeout: Duration.seconds(121) } }, /^service\.stopTimeout must be a whole number of seconds from 2 to 120/],
+    [{ service: { stopTimeout: Duration.seconds(0) } }, /^service\.stopTimeout must be/],
+    [{ service: { healthCheckStartPeriod: Duration.seconds(30) } }, /^service\.healthCheckStartPeriod must be a whole number of seconds from 60 to 300/],
+    [{ service: { memoryLimitMiB: 512 } }, /^service\.memoryLimitMiB 512 is too small for .*LiteLLM/],
+    [{ endpoint: { deregistrationDelay: Duration.seconds(4000) } }, /^endpoint\.deregistrationDelay must be/],
+    [{ endpoint: { idleTimeout: Duration.seconds(5000) } }, /^endpoint\.idleTimeout must be a whole number of seconds from 1 to 4000/],
+    [{ endpoint: { allowedCidrs: ['everyone'] } }, /^endpoint\.allowedCidrs: 'everyone' is not an IPv4 CIDR/],
     [{ requestTimeout: Duration.seconds(0) }, /^requestTimeout must be longer than 0 seconds/],
   ])('%p', (props, message) => bad(props, message));
+});
+
+describe('scaling', () => {
+  test('a fixed size (minTasks equal to maxTasks) has no scaling target or policy', () => {
+    const { template, gateway } = gatewayTemplate({ service: { minTasks: 2, maxTasks: 2 } });
+    template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2 });
+    template.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 0);
+    template.resourceCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', 0);
+    expect(gateway.gatewayService.scaling).toBeUndefined();
+    // the default range scales
+    const byDefault = gatewayTemplate();
+    byDefault.template.resourceCountIs('AWS::ApplicationAutoScaling::ScalableTarget', 1);
+    expect(byDefault.gateway.gatewayService.scaling).toBeDefined();
+  });
+
+  test.each<[string, Partial<LlmGatewayProps['service']>]>([
+    ['targetCpuUtilizationPercent', { targetCpuUtilizationPercent: 50 }],
+    ['targetRequestsPerTaskPerMinute', { targetRequestsPerTaskPerMinute: 600 }],
+    ['scaleOutCooldown', { scaleOutCooldown: Duration.seconds(30) }],
+    ['scaleInCooldown', { scaleInCooldown: Duration.seconds(30) }],
+  ])('a fixed size with %s set fails, naming the props', (_name, scalingProps) => {
+    expect(() => gatewayTemplate({ service: { minTasks: 1, maxTasks: 1, ...scalingProps } }))
+      .toThrow(/^service\.minTasks equals service\.maxTasks \(1\): the service has a fixed size and no scaling/);
+  });
+
+  test('requests per task add a second target-tracking policy on the load balancer\'s request count per target', () => {
+    const { template } = gatewayTemplate({ service: { targetRequestsPerTaskPerMinute: 600, scaleOutCooldown: Duration.seconds(45) } });
+    const policies = Object.values(template.findResources('AWS::ApplicationAutoScaling::ScalingPolicy')).map((p: any) => p.Properties.TargetTrackingScalingPolicyConfiguration);
+    expect(policies).toHaveLength(2);
+    const requests = policies.find((p) => p.PredefinedMetricSpecification.PredefinedMetricType === 'ALBRequestCountPerTarget');
+    expect(requests).toMatchObject({ TargetValue: 600, ScaleOutCooldown: 45, ScaleInCooldown: 300 });
+    // the resource label names the load balancer and the target group the gateway created
+    expect(JSON.stringify(requests.PredefinedMetricSpecification.ResourceLabel)).toMatch(/LoadBalancer.*ProxyGroup/);
+    expect(policies.map((p) => p.PredefinedMetricSpecification.PredefinedMetricType).sort()).toEqual(['ALBRequestCountPerTarget', 'ECSServiceAverageCPUUtilization']);
+    // CPU only by default
+    gatewayTemplate().template.resourceCountIs('AWS::ApplicationAutoScaling::ScalingPolicy', 1);
+  });
+});
+
+describe('who may call the endpoint', () => {
+  const cidrIngress = (template: Template) => {
+    const group = Object.values(template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: 'LiteLLM gateway load balancer' } }));
+    expect(group).toHaveLength(1);
+    const inline = ((group[0] as any).Properties.SecurityGroupIngress ?? []).filter((r: any) => r.CidrIp !== undefined);
+    const separate = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).filter((r: any) => r.Properties.CidrIp !== undefined);
+    return [...inline, ...separate];
+  };
+
+  test('allowedCidrs: [] admits no range, only the security groups given access', () => {
+    const { stack, vpc } = stackWithVpc();
+    const gateway = new LlmGateway(stack, 'Gateway', { vpc, endpoint: { allowedCidrs: [] } });
+    gateway.connections.allowDefaultPortFrom(new ec2.SecurityGroup(stack, 'Agents', { vpc }));
+    const template = Template.fromStack(stack);
+    expect(cidrIngress(template)).toEqual([]);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      FromPort: 80, SourceSecurityGroupId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Agents'), 'GroupId'] },
+    });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('noVpcCidr'))).toHaveLength(0);
+    // the default admits the VPC's CIDR
+    expect(cidrIngress(gatewayTemplate().template)).toEqual([expect.objectContaining({ CidrIp: { 'Fn::GetAtt': [expect.stringMatching(/^Vpc/), 'CidrBlock'] }, FromPort: 80 })]);
+  });
+
+  test('an imported VPC without its CIDR synthesizes with a warning and no CIDR rule', () => {
+    const stack = new Stack(new App(), 'Imported', { env: ENV });
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-12345678',
+      availabilityZones: ['us-east-1a', 'us-east-1b'],
+      privateSubnetIds: ['subnet-11111111', 'subnet-22222222'],
+    });
+    new LlmGateway(stack, 'Gateway', { vpc });
+    const template = Template.fromStack(stack);
+    expect(cidrIngress(template)).toEqual([]);
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('cdk-llm-gateway:noVpcCidr'));
+    expect(warnings.map((w) => String(w.entry.data))).toEqual([expect.stringMatching(/^The VPC was imported without its CIDR, so no address range may call the gateway/)]);
+    Annotations.fromStack(stack).hasNoError('*', Match.anyValue());
+  });
+
+  test('an imported VPC with its CIDR admits that CIDR, without the warning', () => {
+    const stack = new Stack(new App(), 'Imported', { env: ENV });
+    const vpc = ec2.Vpc.fromVpcAttributes(stack, 'Vpc', {
+      vpcId: 'vpc-12345678',
+      vpcCidrBlock: '10.20.0.0/16',
+      availabilityZones: ['us-east-1a', 'us-east-1b'],
+      privateSubnetIds: ['subnet-11111111', 'subnet-22222222'],
+    });
+    new LlmGateway(stack, 'Gateway', { vpc });
+    expect(cidrIngress(Template.fromStack(stack))).toEqual([expect.objectContaining({ CidrIp: '10.20.0.0/16', FromPort: 80 })]);
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('noVpcCidr'))).toHaveLength(0);
+  });
+});
+
+describe('admin UI', () => {
+  test('on by default: served at /ui, DISABLE_ADMIN_UI unset', () => {
+    const { template, gateway } = gatewayTemplate();
+    expect(env(template).DISABLE_ADMIN_UI).toBeUndefined();
+    expect(gateway.adminUiUrl).toBe(`${gateway.endpointUrl.replace(/\/v1$/, '')}/ui`);
+    expect(gateway.adminUiUrl).toBe(gateway.gatewayService.adminUiUrl);
+  });
+
+  test('adminUi false sets DISABLE_ADMIN_UI=True and leaves no admin UI URL', () => {
+    const { template, gateway } = gatewayTemplate({ service: { adminUi: false } });
+    expect(env(template).DISABLE_ADMIN_UI).toBe('True');
+    expect(gateway.adminUiUrl).toBeUndefined();
+    expect(gateway.gatewayService.adminUiUrl).toBeUndefined();
+  });
+});
+
+describe('database backups', () => {
+  test('7 days by default, and the given retention', () => {
+    gatewayTemplate().template.hasResourceProperties('AWS::RDS::DBCluster', { BackupRetentionPeriod: 7 });
+    gatewayTemplate({ database: { backupRetention: Duration.days(21) } }).template.hasResourceProperties('AWS::RDS::DBCluster', { BackupRetentionPeriod: 21 });
+  });
+
+  test.each([Duration.days(0), Duration.days(36), Duration.hours(36)])('database.backupRetention %p fails, naming the prop', (backupRetention) => {
+    expect(() => gatewayTemplate({ database: { backupRetention } })).toThrow(/^database\.backupRetention must be a whole number of days from 1 to 35/);
+  });
+});
+
+describe('removal policy', () => {
+  const policies = (template: Template, type: string) => Object.values(template.findResources(type)).map((r: any) => r.DeletionPolicy);
+
+  test('DESTROY deletes every log group, secret and the database (without a snapshot)', () => {
+    const { template } = gatewayTemplate({ removalPolicy: RemovalPolicy.DESTROY });
+    for (const type of ['AWS::Logs::LogGroup', 'AWS::SecretsManager::Secret', 'AWS::RDS::DBCluster', 'AWS::RDS::DBInstance']) {
+      const found = policies(template, type);
+      expect(found.length).toBeGreaterThan(0);
+      expect([type, found]).toEqual([type, found.map(() => 'Delete')]);
+    }
+  });
+
+  test('by default log groups and the salt key are retained, and the database leaves a snapshot', () => {
+    const { template } = gatewayTemplate();
+    expect(new Set(policies(template, 'AWS::Logs::LogGroup'))).toEqual(new Set(['Retain']));
+    expect(policies(template, 'AWS::RDS::DBCluster')).toEqual(['Snapshot']);
+    const salt = template.findResources('AWS::SecretsManager::Secret', { Properties: { Description: Match.stringLikeRegexp('salt key') } });
+    expect(Object.values(salt).map((r: any) => r.DeletionPolicy)).toEqual(['Retain']);
+  });
+
+  test('database.removalPolicy wins for the database', () => {
+    const { template } = gatewayTemplate({ removalPolicy: RemovalPolicy.DESTROY, database: { removalPolicy: RemovalPolicy.SNAPSHOT } });
+    expect(policies(template, 'AWS::RDS::DBCluster')).toEqual(['Snapshot']);
+    expect(new Set(policies(template, 'AWS::Logs::LogGroup'))).toEqual(new Set(['Delete']));
+  });
+
+  test('DESTROY with the Control Tower profile or with deletion protection fails', () => {
+    const governed = (removalPolicy?: RemovalPolicy) => () => {
+      const { stack, vpc } = stackWithVpc();
+      const certificate = acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc');
+      new LlmGateway(stack, 'Gateway', {
+        vpc,
+        removalPolicy,
+        compliance: ComplianceProfile.CONTROL_TOWER,
+        endpoint: { certificate, domainName: 'gw.example.internal', accessLogsBucket: new s3.Bucket(stack, 'AccessLogs') },
+      });
+    };
+    expect(governed()).not.toThrow();
+    expect(governed(RemovalPolicy.DESTROY))
+      .toThrow(/^removalPolicy is DESTROY, but compliance: ComplianceProfile\.CONTROL_TOWER turns deletion protection on/);
+    expect(() => gatewayTemplate({ removalPolicy: RemovalPolicy.DESTROY, database: { deletionProtection: true } }))
+      .toThrow(/^removalPolicy is DESTROY, but deletion protection is on/);
+    expect(() => gatewayTemplate({ removalPolicy: RemovalPolicy.DESTROY, endpoint: { deletionProtection: true } }))
+      .toThrow(/^removalPolicy is DESTROY, but deletion protection is on/);
+  });
 });

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { container, env, gatewayTemplate, onlyResource } from './helpers';
 
-// The whole default template, checked point by point against the SPEC.
+// The whole default template, checked point by point against the reference design.
 let template: Template;
 beforeAll(() => {
   template = gatewayTemplate().template;
@@ -9,8 +9,8 @@ beforeAll(() => {
 
 const json = () => JSON.stringify(template.toJSON());
 
-describe('S-SVC service', () => {
-  test('S-SVC-1 Fargate 1 vCPU / 2 GB ARM64, Container Insights on', () => {
+describe('service', () => {
+  test('Fargate 1 vCPU / 2 GB ARM64, Container Insights on', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       Cpu: '1024',
       Memory: '2048',
@@ -38,7 +38,7 @@ describe('S-SVC service', () => {
       DATABASE_HOST: { 'Fn::GetAtt': [expect.stringMatching(/^GatewayDatabaseCluster/), 'Endpoint.Address'] },
       DATABASE_NAME: 'litellm',
       DISABLE_SCHEMA_UPDATE: 'true',
-      // S-FIX-7: shared router state in Valkey (TLS, own user)
+      // the router's shared state in Valkey (TLS, own user)
       REDIS_HOST: { 'Fn::GetAtt': [expect.stringMatching(/^GatewayCache/), 'Endpoint.Address'] },
       REDIS_PORT: '6379',
       REDIS_SSL: 'True',
@@ -69,7 +69,7 @@ describe('S-SVC service', () => {
     expect(json()).not.toMatch(/"\/health"/);
   });
 
-  test('S-SVC-4 log group with 2-week retention, name generated', () => {
+  test('log group with 2-week retention, name generated', () => {
     const groups = template.findResources('AWS::Logs::LogGroup');
     expect(Object.keys(groups).map((k) => k.replace(/[A-F0-9]{8}$/, '')).sort()).toEqual(['GatewayServiceExecLogGroup', 'GatewayServiceLogGroup', 'GatewayServiceMigrationWaiterLogGroup']);
     for (const lg of Object.values(groups)) expect((lg as any).Properties).toEqual({ RetentionInDays: 14 });
@@ -86,7 +86,7 @@ describe('S-SVC service', () => {
     });
   });
 
-  test('S-SVC-5 desired 1, private subnets, no public IP, circuit breaker with rollback, ECS Exec', () => {
+  test('desired 1, private subnets, no public IP, circuit breaker with rollback, ECS Exec', () => {
     template.hasResourceProperties('AWS::ECS::Service', {
       DesiredCount: 1,
       LaunchType: 'FARGATE',
@@ -105,7 +105,7 @@ describe('S-SVC service', () => {
     });
   });
 
-  test('S-SVC-6 auto-scaling 1 → 4 on CPU 70 %, cooldowns 60 s out / 300 s in', () => {
+  test('auto-scaling 1 → 4 on CPU 70 %, cooldowns 60 s out / 300 s in', () => {
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 4 });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       PolicyType: 'TargetTrackingScaling',
@@ -118,7 +118,7 @@ describe('S-SVC service', () => {
     });
   });
 
-  test('S-SVC-7 / S-FIX-8 task role: the two invoke actions on exactly the profiles and their models', () => {
+  test('task role: the two invoke actions on exactly the profiles and their models', () => {
     const policies = template.findResources('AWS::IAM::Policy', { Properties: { PolicyName: Match.stringLikeRegexp('TaskRoleDefaultPolicy') } });
     const statements = Object.values(policies)[0].Properties.PolicyDocument.Statement;
     const profile = (id: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':bedrock:us-east-1:', { Ref: 'AWS::AccountId' }, `:inference-profile/${id}`]] });
@@ -138,7 +138,7 @@ describe('S-SVC service', () => {
       Resource: [model(sonnet), model(haiku)],
       Condition: { StringEquals: { 'bedrock:InferenceProfileArn': [profile(`us.${sonnet}`), profile(`us.${haiku}`)] } },
     });
-    // Only ECS Exec's own needs remain (S-FIX-13): its SSM channels and log-group lookup on '*', and session
+    // Only ECS Exec's own needs remain: its SSM channels and log-group lookup on '*', and session
     // logs written only to the exec log group.
     expect(statements.slice(2)).toEqual([
       expect.objectContaining({ Action: expect.arrayContaining(['ssmmessages:CreateControlChannel']), Resource: '*' }),
@@ -167,8 +167,8 @@ describe('S-SVC service', () => {
   });
 });
 
-describe('S-SEC secrets', () => {
-  test('S-SEC-1 every secret reaches the container through ECS', () => {
+describe('secrets', () => {
+  test('every secret reaches the container through ECS', () => {
     const secrets = Object.fromEntries(container(template).Secrets.map((s: any) => [s.Name, s.ValueFrom]));
     expect(Object.keys(secrets).sort()).toEqual([
       'DATABASE_PASSWORD', 'DATABASE_USERNAME', 'LITELLM_ADMIN_KEY', 'LITELLM_SALT_KEY', 'REDIS_PASSWORD', 'UI_PASSWORD', 'UI_USERNAME',
@@ -179,7 +179,7 @@ describe('S-SEC secrets', () => {
     expect(env(template)).not.toHaveProperty('DATABASE_URL');
   });
 
-  test('S-FIX-9 the admin key is sk- plus a dynamic reference to a generated secret', () => {
+  test('the admin key is sk- plus a dynamic reference to a generated secret', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       SecretString: { 'Fn::Join': ['', ['sk-{{resolve:secretsmanager:', { Ref: Match.stringLikeRegexp('MasterKeyEntropy') }, ':SecretString:::}}']] },
     });
@@ -189,7 +189,7 @@ describe('S-SEC secrets', () => {
     });
   });
 
-  test('S-FIX-9 the salt key is generated and retained', () => {
+  test('the salt key is generated and retained', () => {
     template.hasResource('AWS::SecretsManager::Secret', {
       Properties: { Description: Match.stringLikeRegexp('salt key'), GenerateSecretString: { PasswordLength: 32, ExcludePunctuation: true, IncludeSpace: false } },
       DeletionPolicy: 'Retain',
@@ -197,13 +197,13 @@ describe('S-SEC secrets', () => {
     });
   });
 
-  test('S-SEC-1 UI login: user admin, generated password', () => {
+  test('UI login: user admin, generated password', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: { SecretStringTemplate: '{"username":"admin"}', GenerateStringKey: 'password', PasswordLength: 32 },
     });
   });
 
-  test('S-SEC-2 the execution role reads exactly the injected secrets; the task role reads none', () => {
+  test('the execution role reads exactly the injected secrets; the task role reads none', () => {
     const policies = Object.values(template.findResources('AWS::IAM::Policy')) as any[];
     const exec = policies.find((p) => /ExecutionRoleDefaultPolicy/.test(p.Properties.PolicyName));
     const reads = exec.Properties.PolicyDocument.Statement.filter((s: any) => [s.Action].flat().includes('secretsmanager:GetSecretValue'));
@@ -218,15 +218,15 @@ describe('S-SEC secrets', () => {
     expect(JSON.stringify(task)).not.toMatch(/secretsmanager/);
   });
 
-  test('S-GEN-3 no secret value and no password appears in the template', () => {
+  test('no secret value and no password appears in the template', () => {
     expect(json()).not.toMatch(/sk-[A-Za-z0-9]{8,}/);
     expect(json()).not.toMatch(/postgresql:\/\//);
     expect(json()).not.toMatch(/"(SecretString|MasterUserPassword)":"[^{]/);
   });
 });
 
-describe('S-DB database', () => {
-  test('S-DB-1 Aurora Serverless v2 PostgreSQL 16, 0.5-1 ACU, encrypted, no deletion protection, database litellm', () => {
+describe('database', () => {
+  test('Aurora Serverless v2 PostgreSQL 16, 0.5-1 ACU, encrypted, no deletion protection, database litellm', () => {
     template.hasResource('AWS::RDS::DBCluster', {
       Properties: {
         Engine: 'aurora-postgresql',
@@ -244,27 +244,27 @@ describe('S-DB database', () => {
     template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.serverless', Engine: 'aurora-postgresql' });
   });
 
-  test('S-DB-1 private subnets', () => {
+  test('database in private subnets', () => {
     template.hasResourceProperties('AWS::RDS::DBSubnetGroup', {
       SubnetIds: [{ Ref: Match.stringLikeRegexp('VpcPrivateSubnet1') }, { Ref: Match.stringLikeRegexp('VpcPrivateSubnet2') }],
     });
   });
 
-  test('S-DB-2 credentials generated into Secrets Manager', () => {
+  test('database credentials generated into Secrets Manager', () => {
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: { SecretStringTemplate: '{"username":"litellm"}', GenerateStringKey: 'password' },
     });
   });
 });
 
-describe('S-LB load balancer', () => {
-  test('S-LB-1 internal ALB, listener 80 → target 4000', () => {
+describe('load balancer', () => {
+  test('internal ALB, listener 80 → target 4000', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internal', Type: 'application' });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', { Port: 80, Protocol: 'HTTP' });
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { Port: 4000, Protocol: 'HTTP', TargetType: 'ip' });
   });
 
-  // S-LB-2 drained 30 s; the library drains for the request timeout so deploys do not cut streams (issue #7).
+  // The reference design drained 30 s; the library drains for the longest request so deploys do not cut streams (issue #7).
   test('load balancer health on the proxy port, /health/liveliness, 200; drain for the longest request', () => {
     const targetGroup = onlyResource(template, 'AWS::ElasticLoadBalancingV2::TargetGroup').Properties;
     expect(targetGroup.HealthCheckPort).toBeUndefined(); // the traffic port, 4000
@@ -284,7 +284,7 @@ describe('S-LB load balancer', () => {
   });
 });
 
-describe('S-NET security groups', () => {
+describe('security groups', () => {
   const ingress = () => Object.values(template.findResources('AWS::EC2::SecurityGroupIngress')).map((r: any) => r.Properties);
 
   test('alb-sg ← VPC CIDR :80 only', () => {

@@ -116,14 +116,14 @@ test('the handler package holds the handler and not its tests', () => {
 });
 
 test('migrateOnce false: every task migrates itself, as LiteLLM does by default', () => {
-  const { template: t } = gatewayTemplate({ migrateOnce: false });
+  const { template: t } = gatewayTemplate({ service: { migrateOnce: false } });
   t.resourceCountIs('Custom::LiteLlmSchemaMigration', 0);
   t.resourceCountIs('AWS::ECS::TaskDefinition', 1);
   expect(env(t)).not.toHaveProperty('DISABLE_SCHEMA_UPDATE');
 });
 
 test('migration timeout: a prop, bounded, and only with migrateOnce', () => {
-  expect(() => gatewayTemplate({ migrationTimeout: Duration.hours(3) })).toThrow(/migration timeout must be between 1 minute and 2 hours/);
-  expect(() => gatewayTemplate({ migrateOnce: false, migrationTimeout: Duration.minutes(5) })).toThrow(/migrationTimeout is set but migrateOnce is false/);
-  expect(() => gatewayTemplate({ migrationTimeout: Duration.minutes(10) })).not.toThrow();
+  expect(() => gatewayTemplate({ service: { migrationTimeout: Duration.hours(3) } })).toThrow(/migration timeout must be between 1 minute and 2 hours/);
+  expect(() => gatewayTemplate({ service: { migrateOnce: false, migrationTimeout: Duration.minutes(5) } })).toThrow(/migrationTimeout is set but migrateOnce is false/);
+  expect(() => gatewayTemplate({ service: { migrationTimeout: Duration.minutes(10) } })).not.toThrow();
 });

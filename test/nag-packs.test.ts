@@ -19,7 +19,7 @@ function findings(Pack: Pack, props: (stack: Stack, vpc: ec2.Vpc) => Partial<Llm
   const rules = new Set<string>();
   for (const v of new Pack(stack).validateScope(stack).violations) {
     // The test's VPC and hosted zone are the user's.
-    if (v.violatingResources.some((r) => r.constructPath.startsWith('NagStack/Gateway/'))) {
+    if (v.violatingResources.some((r) => (r.constructPath ?? '').startsWith('NagStack/Gateway/'))) {
       rules.add(v.ruleName.replace(/^(NIST\.800\.53\.R5|HIPAA\.Security)-/, ''));
     }
   }
@@ -28,10 +28,12 @@ function findings(Pack: Pack, props: (stack: Stack, vpc: ec2.Vpc) => Partial<Llm
 
 const governed = (stack: Stack, vpc: ec2.Vpc): Partial<LlmGatewayProps> => ({
   compliance: ComplianceProfile.CONTROL_TOWER,
-  certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
-  domainName: 'llm-gateway.example.internal',
-  hostedZone: new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'example.internal', vpc }),
-  accessLogsBucket: s3.Bucket.fromBucketName(stack, 'AccessLogs', 'my-access-logs'),
+  endpoint: {
+    certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
+    domainName: 'llm-gateway.example.internal',
+    hostedZone: new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'example.internal', vpc }),
+    accessLogsBucket: s3.Bucket.fromBucketName(stack, 'AccessLogs', 'my-access-logs'),
+  },
 });
 
 /** Intended with either setting, and why. */

@@ -13,10 +13,10 @@ function doc(config: GatewayConfig): any {
   return parse(config.renderYaml(), { version: '1.1' });
 }
 
-describe('reference configuration (SPEC S-MODEL, S-ROUTE, S-GEN, S-FIX-5/6/11)', () => {
+describe('reference configuration', () => {
   const rendered = doc(new GatewayConfig({}, { defaultRegion: 'us-east-1' }));
 
-  test('model_list holds the three reference aliases with the published ids (S-MODEL-1..5)', () => {
+  test('model_list holds the three reference aliases with the published ids', () => {
     expect(rendered.model_list).toEqual([
       {
         model_name: 'claude-primary',
@@ -33,7 +33,7 @@ describe('reference configuration (SPEC S-MODEL, S-ROUTE, S-GEN, S-FIX-5/6/11)',
     ]);
   });
 
-  test('router_settings carry S-ROUTE-1/2; a timed-out call is not retried, and no router timeout the proxy would ignore', () => {
+  test('router_settings carry the reference routing (shuffle, retries, fallbacks, cooldowns); a timed-out call is not retried, and no router timeout the proxy would ignore', () => {
     expect(rendered.router_settings).toEqual({
       routing_strategy: 'simple-shuffle',
       num_retries: 3,
@@ -47,7 +47,7 @@ describe('reference configuration (SPEC S-MODEL, S-ROUTE, S-GEN, S-FIX-5/6/11)',
     });
   });
 
-  test('litellm_settings hold request_timeout and the callback instance (S-GEN-2, S-FIX-5, S-FIX-6)', () => {
+  test('litellm_settings hold request_timeout, the retries and the callback instance', () => {
     expect(rendered.litellm_settings).toEqual({
       drop_params: true,
       json_logs: true,
@@ -58,7 +58,7 @@ describe('reference configuration (SPEC S-MODEL, S-ROUTE, S-GEN, S-FIX-5/6/11)',
     expect(rendered.litellm_settings).not.toHaveProperty('set_verbose');
   });
 
-  test('general_settings reference the master key by environment and leave the DB URL to LiteLLM (S-GEN-1/3, S-FIX-11)', () => {
+  test('general_settings reference the master key by environment and leave the DB URL to LiteLLM', () => {
     expect(rendered.general_settings).toEqual({
       master_key: 'os.environ/LITELLM_ADMIN_KEY',
       store_model_in_db: false,
@@ -171,7 +171,7 @@ describe('defaults and overrides', () => {
       models: [{ alias: 'm', model: haiku, tpm: 10, rpm: 2, timeout: Duration.seconds(30), maxRetries: 1 }],
       requestTimeout: Duration.minutes(15),
       maxParallelRequests: 7,
-      numRetries: 1,
+      routing: { numRetries: 1 },
       dropParams: false,
       jsonLogs: false,
       storeModelInDb: true,
@@ -181,7 +181,9 @@ describe('defaults and overrides', () => {
     expect(rendered.model_list[0].litellm_params).toEqual({
       model: 'bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0', tpm: 10, rpm: 2, timeout: 30, max_retries: 1, max_parallel_requests: 7,
     });
+    // one retry count: the router's and the proxy's
     expect(rendered.litellm_settings).toEqual({ drop_params: false, json_logs: false, num_retries: 1, request_timeout: 900 });
+    expect(rendered.router_settings.num_retries).toBe(1);
     expect(rendered.general_settings).toEqual({ master_key: 'os.environ/MY_MASTER_KEY', store_model_in_db: true });
   });
 
@@ -250,7 +252,6 @@ describe('bad input fails with a message that names the prop', () => {
   test('fractional routing.retryAfter', () => bad({ routing: { retryAfter: Duration.millis(10) } }, /routing\.retryAfter must be a whole number of seconds/));
   test('zero requestTimeout', () => bad({ requestTimeout: Duration.seconds(0) }, /requestTimeout must be longer than 0 seconds/));
   test('zero maxParallelRequests', () => bad({ maxParallelRequests: 0 }, /maxParallelRequests must be a positive integer/));
-  test('negative numRetries', () => bad({ numRetries: -1 }, /^numRetries must be a whole number >= 0/));
   test('Region outside the profile geography', () =>
     bad({ models: [{ alias: 'a', model: haiku, region: 'eu-west-1' }] }, /models\[0\]\.region 'eu-west-1' is outside the 'us\.' inference profile's geography/));
   test('stack Region outside the profile geography', () =>
