@@ -2,7 +2,7 @@ export * from './config';
 export * from './secrets';
 export * from './database';
 export * from './service';
-export * from './shared-state';
+export * from './cache';
 export * from './keys';
 export * from './observability';
 export * from './llm-gateway';

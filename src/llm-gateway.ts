@@ -1,34 +1,60 @@
-import { Annotations, Aws, CfnOutput, Duration, Stack, Token } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { CacheConnection, CacheOptions, GatewayCache } from './cache';
 import { ComplianceProfile } from './compliance';
 import { GatewayConfig, GatewayConfigProps } from './config';
 import { DatabaseConnection, DatabaseOptions, GatewayDatabase } from './database';
-import { validateDatabaseOptions } from './database/private/validate';
-import { GatewayVirtualKey, VirtualKeyOptions, VirtualKeyProvider } from './keys';
-import { GatewayAlarms, GatewayAlarmsOptions, GatewayDashboard, GatewayMetrics } from './observability';
+import { GatewayVirtualKey, IVirtualKeyIssuer, VirtualKeyBinding, VirtualKeyOptions } from './keys';
+import { VirtualKeyIssuer } from './keys/private/issuer';
+import { GatewayAlarms, GatewayDashboard, GatewayMetrics, ObservabilityOptions } from './observability';
 import { acknowledge } from './private/acknowledge';
-import { encryptSecretsWith, validateCompliance } from './private/compliance';
+import { createComplianceKey, encryptSecretsWith } from './private/compliance';
+import { DEFAULTS, maxProcesses } from './private/defaults';
+import { namePropsOf } from './private/prop-path';
+import { applyDataRemovalPolicy } from './private/removal';
+import { validateGatewayProps } from './private/validate-gateway';
 import { GatewaySecrets, GatewaySecretsProps } from './secrets';
-import { GatewayService, GatewayServiceOptions } from './service';
-import { CacheConnection, GatewayCache } from './shared-state';
+import { GatewayEndpointOptions, GatewayService, GatewayServiceOptions } from './service';
 
-/** Properties of `LlmGateway`. */
-export interface LlmGatewayProps extends GatewayConfigProps, GatewayServiceOptions, GatewaySecretsProps {
+/** Properties of `LlmGateway`: the config's props (models, routing, timeouts), and one group per part. */
+export interface LlmGatewayProps extends GatewayConfigProps {
   /** The VPC: private subnets with egress in two or more Availability Zones. */
   readonly vpc: ec2.IVpc;
   /**
+   * Where the tasks, the load balancer, the database and the cache run.
+   *
+   * @default - the VPC's private subnets with egress
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  /**
+   * The LiteLLM tasks: image, size, processes, scaling, logs and migrations.
+   *
+   * @default - 1 vCPU and 2 GiB per task, 2 workers, 1 to 4 tasks at 70% CPU, the pinned LiteLLM release
+   */
+  readonly service?: GatewayServiceOptions;
+  /**
+   * The internal load balancer agents call: who may call it, TLS and DNS, timeouts.
+   *
+   * @default - HTTP on port 80 from the VPC's CIDR, timeouts that follow the longest request
+   */
+  readonly endpoint?: GatewayEndpointOptions;
+  /**
+   * The admin key, salt key and UI login, when you bring your own.
+   *
+   * @default - generated in Secrets Manager
+   */
+  readonly secrets?: GatewaySecretsProps;
+  /**
    * Options of the Aurora Serverless v2 database the gateway creates.
    *
-   * @default - 0.5–1 ACU, no readers, deletion protection off, snapshot on removal
+   * @default - 0.5–1 ACU, no readers, 7 days of backups, deletion protection off, snapshot on removal
    */
   readonly database?: DatabaseOptions;
   /**
@@ -38,55 +64,23 @@ export interface LlmGatewayProps extends GatewayConfigProps, GatewayServiceOptio
    */
   readonly existingDatabase?: DatabaseConnection;
   /**
-   * Keep LiteLLM's router state (rpm/tpm counters, cooldowns) and virtual-key limits in a shared Valkey, so that
-   * limits hold across every task and worker. About 6 USD a month for an idle ElastiCache Serverless cache.
+   * The shared cache that makes limits hold across tasks and workers.
    *
-   * @default - on when the service can run more than one LiteLLM process (maxCapacity × workers > 1), or with existingCache
+   * @default - a new ElastiCache Serverless (Valkey) when more than one LiteLLM process can run
    */
-  readonly sharedState?: boolean;
+  readonly cache?: CacheOptions;
   /**
    * An existing Redis-compatible cache in the gateway's VPC instead of a new ElastiCache Serverless (Valkey).
    *
-   * @default - a new cache when sharedState is on
+   * @default - a new cache when the cache is on
    */
   readonly existingCache?: CacheConnection;
   /**
-   * The CloudWatch namespace of the gateway's metrics.
+   * Metrics, dashboard and alarms.
    *
-   * @default 'LlmGateway'
+   * @default - metrics in the `LlmGateway` namespace, a dashboard, and alarms to a topic the gateway creates
    */
-  readonly metricsNamespace?: string;
-  /**
-   * Also publish request, token and cost metrics per agent (virtual key alias): a custom metric per agent and
-   * model.
-   *
-   * @default false
-   */
-  readonly agentMetricDimension?: boolean;
-  /**
-   * Create the CloudWatch dashboard.
-   *
-   * @default true
-   */
-  readonly dashboard?: boolean;
-  /**
-   * The dashboard name.
-   *
-   * @default - generated by CloudFormation
-   */
-  readonly dashboardName?: string;
-  /**
-   * Create the alarms.
-   *
-   * @default true
-   */
-  readonly alarms?: boolean;
-  /**
-   * Thresholds and actions of the alarms.
-   *
-   * @default - see `GatewayAlarmsOptions`
-   */
-  readonly alarmOptions?: GatewayAlarmsOptions;
+  readonly observability?: ObservabilityOptions;
   /**
    * Controls that cost money or change operations, as one switch: `ComplianceProfile.CONTROL_TOWER` passes AWS
    * Control Tower's proactive controls on the gateway's resources (see the README's "Governed accounts" for what it
@@ -95,6 +89,14 @@ export interface LlmGatewayProps extends GatewayConfigProps, GatewayServiceOptio
    * @default ComplianceProfile.DEFAULT
    */
   readonly compliance?: ComplianceProfile;
+  /**
+   * What happens to the gateway's data when it leaves the stack: its log groups, the database and the salt key.
+   * `RemovalPolicy.DESTROY` makes a development gateway that `cdk destroy` removes entirely (the database without a
+   * final snapshot); see the README's "Clean-up" for what AWS itself creates and keeps.
+   *
+   * @default - kept: log groups are retained, the database leaves a snapshot, the salt key is retained
+   */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -113,7 +115,7 @@ export interface LlmGatewayProps extends GatewayConfigProps, GatewayServiceOptio
  * const gateway = new LlmGateway(stack, 'Gateway', { vpc });
  * gateway.connections.allowDefaultPortFrom(agentSecurityGroup);
  */
-export class LlmGateway extends Construct implements ec2.IConnectable {
+export class LlmGateway extends Construct implements ec2.IConnectable, IVirtualKeyIssuer {
   /** The typed LiteLLM configuration, defaults applied. */
   public readonly config: GatewayConfig;
   /** The rendered `litellm_config.yaml`. */
@@ -122,174 +124,110 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
   public readonly secrets: GatewaySecrets;
   /** The service, load balancer and scaling. */
   public readonly gatewayService: GatewayService;
-  /** The shared-state cache the gateway created, if any. */
+  /** The shared cache the gateway created, if any. */
   public readonly cache?: GatewayCache;
-  /** How the tasks reach the shared state, if on. */
+  /** How the tasks reach the shared cache, if on. */
   public readonly cacheConnection?: CacheConnection;
   /** How the tasks reach the database. */
   public readonly databaseConnection: DatabaseConnection;
   /** The base URL of the OpenAI-compatible API, ending in `/v1`. */
   public readonly endpointUrl: string;
-  /** The customer managed key of the log groups and the alarm topic, with `ComplianceProfile.CONTROL_TOWER`. */
+  /** The URL of LiteLLM's admin UI, unless `service.adminUi` is off. */
+  public readonly adminUiUrl?: string;
+  /** The customer managed key of the log groups, secrets and the alarm topic, with `ComplianceProfile.CONTROL_TOWER`. */
   public readonly complianceKey?: kms.Key;
-  /** Network access to the gateway: `connections.allowDefaultPortFrom(agents)`. */
+  /** Network access to the gateway: `agentFunction.connections.allowToDefaultPort(gateway)`. */
   public readonly connections: ec2.Connections;
-
-  /** The metric filters and metric factory. */
-  public readonly metrics: GatewayMetrics;
+  /** The metric filters and metric factory, unless the config's metrics callback is off. */
+  public readonly metrics?: GatewayMetrics;
   /** The dashboard, unless turned off. */
   public readonly dashboard?: GatewayDashboard;
   /** The alarms, unless turned off. */
   public readonly alarms?: GatewayAlarms;
+  /** The alarm topic the gateway created (none when `observability.alarmOptions.alarmTopic` is given or alarms are off). */
+  public readonly alarmTopic?: sns.ITopic;
 
   private readonly _database?: GatewayDatabase;
-  private _alarmTopic?: sns.ITopic;
-  private readonly vpc: ec2.IVpc;
-  private readonly vpcSubnets?: ec2.SubnetSelection;
-  private keyProvider?: VirtualKeyProvider;
-  private readonly keyAliases = new Set<string>();
+  private readonly keyIssuer: VirtualKeyIssuer;
+  /** The retention and key of the gateway's log groups, for those of the key handler. */
+  private logRetention?: logs.RetentionDays;
+  private logEncryptionKey?: kms.IKey;
 
   constructor(scope: Construct, id: string, props: LlmGatewayProps) {
     super(scope, id);
-    this.vpc = props.vpc;
-    this.vpcSubnets = props.vpcSubnets;
     const compliance = props.compliance ?? ComplianceProfile.DEFAULT;
-    validateCompliance(compliance, { ...props, databaseDeletionProtection: props.database?.deletionProtection });
-    const governed = compliance === ComplianceProfile.CONTROL_TOWER;
-    if (governed) {
-      // One customer managed key for the log groups and the alarm topic: CloudWatch Logs and CloudWatch alarms use it
-      // as services; rotated yearly.
-      this.complianceKey = new kms.Key(this, 'ComplianceKey', {
-        description: 'LiteLLM gateway: log groups and alarm topic',
-        enableKeyRotation: true,
-      });
-      this.complianceKey.grantEncryptDecrypt(new iam.ServicePrincipal(`logs.${Aws.REGION}.amazonaws.com`));
-      this.complianceKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
-      // Grants on the key only for AWS services acting for a resource (Control Tower's CT.KMS.PR.3).
-      this.complianceKey.addToResourcePolicy(new iam.PolicyStatement({
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['kms:CreateGrant'],
-        resources: ['*'],
-        conditions: { BoolIfExists: { 'kms:GrantIsForAWSResource': 'false', 'aws:PrincipalIsAWSService': 'false' } },
-      }));
-    }
-    if (props.existingDatabase && props.database) {
-      throw new Error('existingDatabase and database are both set: database configures a new cluster, so drop it when you bring your own.');
-    }
-    const processes = (props.maxCapacity ?? 4) * (props.workers ?? 2);
-    const sharedState = props.sharedState ?? (props.existingCache !== undefined || processes > 1);
-    if (props.existingCache) {
-      if (props.sharedState === false) {
-        throw new Error('existingCache is set but sharedState is false: drop existingCache, or leave sharedState on.');
-      }
-      if (!sameVpc(props.existingCache.vpc, props.vpc)) {
-        throw new Error("existingCache is in another VPC than the gateway's vpc: the tasks could not reach it. Use a cache in the gateway's VPC.");
-      }
-    }
+    validateGatewayProps(props, compliance);
+    this.complianceKey = compliance === ComplianceProfile.CONTROL_TOWER ? createComplianceKey(this) : undefined;
+
+    const cacheOn = props.cache?.enabled ?? (props.existingCache !== undefined || maxProcesses(props.service) > 1);
     this.config = new GatewayConfig(props, {
       defaultRegion: Stack.of(this).region,
-      sharedState: sharedState
-        ? { port: props.existingCache?.port ?? 6379, password: props.existingCache ? props.existingCache.password !== undefined : true }
+      cache: cacheOn
+        ? { port: props.existingCache?.port ?? DEFAULTS.valkeyPort, password: props.existingCache ? props.existingCache.password !== undefined : true }
         : undefined,
     });
-    // Database options are props of their own here: checked first, so errors name them `database.…`.
-    validateDatabaseOptions(props.database ?? {}, 'database.');
     this.renderedConfig = this.config.renderYaml();
     for (const warning of this.config.warnings) {
       Annotations.of(this).addWarningV2(warning.id, warning.message);
     }
 
-    this.secrets = new GatewaySecrets(this, 'Secrets', props);
-
+    this.secrets = new GatewaySecrets(this, 'Secrets', props.secrets);
     if (props.existingDatabase) {
       this.databaseConnection = props.existingDatabase;
     } else {
-      this._database = new GatewayDatabase(this, 'Database', {
-        ...props.database,
-        ...(governed ? {
-          deletionProtection: true,
-          monitoringInterval: props.database?.monitoringInterval ?? Duration.seconds(60),
-        } : {}),
-        vpc: props.vpc,
-        vpcSubnets: props.vpcSubnets,
-      });
+      this._database = this.createDatabase(props);
       this.databaseConnection = this._database.connection;
     }
-
     if (props.existingCache) {
       this.cacheConnection = props.existingCache;
-    } else if (sharedState) {
+    } else if (cacheOn) {
       this.cache = new GatewayCache(this, 'Cache', { vpc: props.vpc, vpcSubnets: props.vpcSubnets });
       this.cacheConnection = this.cache.connection;
     }
-
-    this.gatewayService = new GatewayService(this, 'Service', {
-      ...props,
-      ...(governed ? {
-        logRetention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
-        logEncryptionKey: props.logEncryptionKey ?? this.complianceKey,
-        loadBalancerDeletionProtection: true,
-        redirectHttp: true,
-        hardenedContainer: props.hardenedContainer ?? true,
-      } : {}),
-      config: this.config,
-      masterKey: this.secrets.masterKey,
-      saltKey: this.secrets.saltKey,
-      uiCredentials: this.secrets.uiCredentials,
-      database: this.databaseConnection,
-      cache: this.cacheConnection,
-    });
+    this.gatewayService = this.createService(props);
     this.connections = this.gatewayService.connections;
     this.endpointUrl = this.gatewayService.endpointUrl;
-
-    this.warnAboutPerProcessState(props);
+    this.adminUiUrl = this.gatewayService.adminUiUrl;
+    this.warnAboutPerProcessLimits(props.service);
 
     // Observability is its own sub-tree: it can be turned off (or built in another stack from the same parts)
     // without touching the service.
-    this.metrics = new GatewayMetrics(this, 'Metrics', {
-      logGroup: this.logGroup,
-      models: this.config.bedrockModels.map((m) => m.modelId),
-      namespace: props.metricsNamespace,
-      agentDimension: props.agentMetricDimension,
-    });
-    if (props.dashboard ?? true) {
-      this.dashboard = new GatewayDashboard(this, 'Dashboard', {
-        metrics: this.metrics,
-        logGroup: this.logGroup,
-        service: this.service,
-        loadBalancer: this.loadBalancer,
-        dashboardName: props.dashboardName,
-      });
-    } else if (props.dashboardName !== undefined) {
-      throw new Error('dashboardName is set but dashboard is false: drop one of them.');
-    }
-    if (props.alarms ?? true) {
-      this.alarms = new GatewayAlarms(this, 'Alarms', {
-        ...props.alarmOptions,
-        // An alarm without an action tells no one (and AWS Control Tower refuses it): the gateway's own topic, to
-        // which operators subscribe, unless one is given.
-        alarmTopic: props.alarmOptions?.alarmTopic ?? this.createAlarmTopic(),
-        metrics: this.metrics,
-        service: this.service,
-        loadBalancer: this.loadBalancer,
-        targetGroup: this.gatewayService.targetGroup,
-      });
-    } else if (props.alarmOptions !== undefined) {
-      throw new Error('alarmOptions is set but alarms is false: drop one of them.');
+    const observability = props.observability ?? {};
+    this.metrics = this.createMetrics(observability);
+    this.dashboard = this.createDashboard(observability);
+    if (observability.alarms ?? this.metrics !== undefined) {
+      // An alarm without an action tells no one (and AWS Control Tower refuses it): the gateway's own topic, to
+      // which operators subscribe, unless one is given.
+      this.alarmTopic = observability.alarmOptions?.alarmTopic ? undefined : this.createAlarmTopic();
+      this.alarms = this.createAlarms(observability, observability.alarmOptions?.alarmTopic ?? this.alarmTopic!);
     }
 
     if (this.complianceKey) {
-      // The gateway's own secrets (admin, salt and UI keys, the database login, the cache passwords) use the
-      // compliance key too. They are read by the tasks' execution roles (ECS injects them), the key handler, and
-      // CloudFormation's dynamic references (the deploying role, which the key's default policy lets IAM allow).
-      encryptSecretsWith(this, this.complianceKey);
-      this.complianceKey.grantDecrypt(this.taskDefinition.obtainExecutionRole());
-      if (this.gatewayService.migration) {
-        this.complianceKey.grantDecrypt(this.gatewayService.migration.taskDefinition.obtainExecutionRole());
-      }
+      this.encryptWithComplianceKey(this.complianceKey);
     }
-
+    if (props.removalPolicy !== undefined) {
+      applyDataRemovalPolicy(this, props.removalPolicy, props.database?.removalPolicy);
+    }
+    this.keyIssuer = new VirtualKeyIssuer({
+      gateway: this,
+      modelAliases: this.config.aliases,
+      providerProps: () => ({
+        vpc: props.vpc,
+        vpcSubnets: props.vpcSubnets,
+        gateway: this,
+        gatewayUrl: this.gatewayService.baseUrl,
+        masterKey: this.masterKey,
+        secretsKey: this.complianceKey,
+        logRetention: this.logRetention,
+        logEncryptionKey: this.logEncryptionKey,
+        // The URL names the DNS record when there is one: a key must not resolve it before it exists.
+        dependsOn: [this.service, this.listener, ...(this.gatewayService.dnsRecord ? [this.gatewayService.dnsRecord] : [])],
+        // Keys live in the database: a new one (replaced, restored) must trigger an Update that re-creates them.
+        databaseIdentity: this._database
+          ? this._database.cluster.clusterResourceIdentifier
+          : `${this.databaseConnection.hostname}:${this.databaseConnection.port ?? DEFAULTS.postgresPort}/${this.databaseConnection.databaseName ?? DEFAULTS.databaseName}`,
+      }),
+    });
     new CfnOutput(this, 'EndpointUrl', {
       description: 'OpenAI-compatible base URL of the LLM gateway (reachable inside the VPC)',
       value: this.endpointUrl,
@@ -301,21 +239,6 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
   }
 
   /** The Aurora database; throws when the gateway uses `existingDatabase`. */
-  /** The alarm topic the gateway created (none when `alarmOptions.alarmTopic` is given or alarms are off). */
-  public get alarmTopic(): sns.ITopic | undefined {
-    return this._alarmTopic;
-  }
-
-  private createAlarmTopic(): sns.ITopic {
-    const topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'LiteLLM gateway alarms', enforceSSL: true, masterKey: this.complianceKey });
-    if (!this.complianceKey) {
-      acknowledge(topic, 'AwsSolutions-SNS2',
-        'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed key; a customer managed key comes with compliance: ComplianceProfile.CONTROL_TOWER.');
-    }
-    this._alarmTopic = topic;
-    return topic;
-  }
-
   public get database(): GatewayDatabase {
     if (!this._database) {
       throw new Error('This gateway uses an existing database (existingDatabase); it has no GatewayDatabase.');
@@ -358,75 +281,137 @@ export class LlmGateway extends Construct implements ec2.IConnectable {
     return this.secrets.masterKey;
   }
 
+  /** The gateway's model aliases: what a virtual key's `models` may name. */
+  public get modelAliases(): string[] {
+    return this.config.aliases;
+  }
+
+  /**
+   * Creates the key handler in this stack now. Call it when agents declare keys in their own stacks
+   * (`new GatewayVirtualKey(agentStack, 'Key', { gateway })`): adding or removing an agent's stack then never changes
+   * this one. `addVirtualKey` and a key in this stack create it otherwise.
+   */
+  public enableVirtualKeys(): void {
+    this.keyIssuer.enable();
+  }
+
+  /** Registers a key declared with `new GatewayVirtualKey(scope, id, { gateway: this })`; see `IVirtualKeyIssuer`. */
+  public bindVirtualKey(key: IConstruct, keyAlias: string): VirtualKeyBinding {
+    return this.keyIssuer.bind(key, keyAlias);
+  }
+
   /**
    * A LiteLLM virtual key for one agent, managed with the stack: its limits and budget are enforced by LiteLLM and
-   * its spend is tracked under its alias. The key value is only in `key.secret`; grant the agent read access.
+   * its spend is tracked under its alias. The key value is only in `key.secret`; grant the agent read access with
+   * `key.grantRead(agent)`. For an agent in a stack of its own, declare the key there:
+   * `new GatewayVirtualKey(agentStack, 'Key', { gateway, … })`.
    */
   public addVirtualKey(id: string, options: VirtualKeyOptions = {}): GatewayVirtualKey {
-    const alias = options.keyAlias ?? id.toLowerCase();
-    if (this.keyAliases.has(alias)) {
-      throw new Error(`addVirtualKey('${id}'): keyAlias '${alias}' is already used by another key of this gateway; key aliases are unique.`);
-    }
-    this.keyAliases.add(alias);
-    this.keyProvider ??= new VirtualKeyProvider(this, 'VirtualKeys', {
-      vpc: this.vpc,
-      vpcSubnets: this.vpcSubnets,
-      gateway: this,
-      gatewayUrl: this.gatewayService.baseUrl,
-      masterKey: this.masterKey,
-      secretsKey: this.complianceKey,
-      // The URL names the DNS record when there is one: a key must not resolve it before it exists.
-      dependsOn: [this.service, this.listener, ...(this.gatewayService.dnsRecord ? [this.gatewayService.dnsRecord] : [])],
-      // Keys live in the database: a new one (replaced, restored) must trigger an Update that re-creates them.
-      databaseIdentity: this._database
-        ? this._database.cluster.clusterResourceIdentifier
-        : `${this.databaseConnection.hostname}:${this.databaseConnection.port ?? 5432}/${this.databaseConnection.databaseName ?? 'litellm'}`,
+    // Under the handler, so keys made this way keep their logical ids.
+    return new GatewayVirtualKey(this.keyIssuer.enable(), id, { ...options, gateway: this });
+  }
+
+  private createDatabase(props: LlmGatewayProps): GatewayDatabase {
+    const governed = this.complianceKey !== undefined;
+    namePropsOf(this, 'Database', 'database.');
+    return new GatewayDatabase(this, 'Database', {
+      ...props.database,
+      ...(governed ? {
+        deletionProtection: true,
+        monitoringInterval: props.database?.monitoringInterval ?? Duration.seconds(60),
+      } : {}),
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
     });
-    // The handler reads the admin key, which the compliance key encrypts (the keys' own secrets grant it themselves).
-    this.complianceKey?.grantDecrypt(this.keyProvider.handler);
-    return new GatewayVirtualKey(this.keyProvider, id, { ...options, keyAlias: alias, provider: this.keyProvider, aliases: this.config.aliases });
   }
 
-  /** Completions over all models. */
-  public metricRequestCount(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
-    return this.metrics.metricRequestCount(props);
-  }
-  /** Prompt tokens over all models. */
-  public metricInputTokens(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
-    return this.metrics.metricInputTokens(props);
-  }
-  /** Completion tokens over all models. */
-  public metricOutputTokens(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
-    return this.metrics.metricOutputTokens(props);
-  }
-  /** Estimated cost in US dollars over all models. */
-  public metricResponseCostUsd(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
-    return this.metrics.metricResponseCostUsd(props);
-  }
-  /** Response time of the slowest model. */
-  public metricResponseTimeMs(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
-    return this.metrics.metricResponseTimeMs(props);
-  }
-  /** Failed completions over all models. */
-  public metricRequestErrors(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
-    return this.metrics.metricRequestErrors(props);
-  }
-  /** Throttled completions (429) over all models. */
-  public metricThrottles(props?: cloudwatch.MetricOptions): cloudwatch.IMetric {
-    return this.metrics.metricThrottles(props);
+  private createService(props: LlmGatewayProps): GatewayService {
+    const service = props.service ?? {};
+    const endpoint = props.endpoint ?? {};
+    const governed = this.complianceKey !== undefined;
+    namePropsOf(this, 'Service', 'service.');
+    this.logRetention = governed ? service.logRetention ?? logs.RetentionDays.ONE_YEAR : service.logRetention;
+    this.logEncryptionKey = governed ? service.logEncryptionKey ?? this.complianceKey : service.logEncryptionKey;
+    return new GatewayService(this, 'Service', {
+      ...service,
+      logRetention: this.logRetention,
+      logEncryptionKey: this.logEncryptionKey,
+      ...(governed ? { hardenedContainer: service.hardenedContainer ?? true } : {}),
+      endpoint: governed ? { ...endpoint, deletionProtection: true, redirectHttp: true } : endpoint,
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets,
+      config: this.config,
+      masterKey: this.secrets.masterKey,
+      saltKey: this.secrets.saltKey,
+      uiCredentials: this.secrets.uiCredentials,
+      databaseConnection: this.databaseConnection,
+      cacheConnection: this.cacheConnection,
+    });
   }
 
-  private warnAboutPerProcessState(props: LlmGatewayProps): void {
-    const processes = (props.maxCapacity ?? 4) * (props.workers ?? 2);
-    if (processes > 1 && this.config.hasRateLimits && !this.config.hasSharedState) {
-      Annotations.of(this).addWarningV2('cdk-llm-gateway:perProcessRateLimits',
-        `rpm/tpm limits and router cooldowns are counted in each LiteLLM worker's memory: with up to ${props.maxCapacity ?? 4} tasks × ${props.workers ?? 2} workers, ` +
-        `the effective limits can reach ${processes}× the configured ones. Turn sharedState on, keep maxCapacity × workers at 1, or lower the limits (README, "Correct at scale").`);
+  private createMetrics(observability: ObservabilityOptions): GatewayMetrics | undefined {
+    if (!this.config.reportsMetrics) {
+      // No callback, no lines: filters would publish nothing.
+      return undefined;
+    }
+    return new GatewayMetrics(this, 'Metrics', {
+      logGroup: this.logGroup,
+      models: this.config.bedrockModels.map((m) => m.modelId),
+      namespace: observability.namespace,
+      agentDimension: observability.agentDimension,
+    });
+  }
+
+  private createDashboard(observability: ObservabilityOptions): GatewayDashboard | undefined {
+    if (!(observability.dashboard ?? this.metrics !== undefined)) {
+      return undefined;
+    }
+    return new GatewayDashboard(this, 'Dashboard', {
+      metrics: this.metrics!,
+      logGroup: this.logGroup,
+      service: this.service,
+      loadBalancer: this.loadBalancer,
+      dashboardName: observability.dashboardName,
+    });
+  }
+
+  private createAlarms(observability: ObservabilityOptions, alarmTopic: sns.ITopic): GatewayAlarms {
+    return new GatewayAlarms(this, 'Alarms', {
+      ...observability.alarmOptions,
+      alarmTopic,
+      metrics: this.metrics!,
+      service: this.service,
+      loadBalancer: this.loadBalancer,
+      targetGroup: this.gatewayService.targetGroup,
+    });
+  }
+
+  private createAlarmTopic(): sns.ITopic {
+    const topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'LiteLLM gateway alarms', enforceSSL: true, masterKey: this.complianceKey });
+    if (!this.complianceKey) {
+      acknowledge(topic, 'AwsSolutions-SNS2',
+        'CloudWatch alarms cannot publish to a topic encrypted with the AWS managed key; a customer managed key comes with compliance: ComplianceProfile.CONTROL_TOWER.');
+    }
+    return topic;
+  }
+
+  private encryptWithComplianceKey(key: kms.Key): void {
+    // The gateway's own secrets (admin, salt and UI keys, the database login, the cache passwords) use the
+    // compliance key too. They are read by the tasks' execution roles (ECS injects them), the key handler, and
+    // CloudFormation's dynamic references (the deploying role, which the key's default policy lets IAM allow).
+    encryptSecretsWith(this, key);
+    key.grantDecrypt(this.taskDefinition.obtainExecutionRole());
+    if (this.gatewayService.migrationTaskDefinition) {
+      key.grantDecrypt(this.gatewayService.migrationTaskDefinition.obtainExecutionRole());
     }
   }
-}
 
-function sameVpc(a: ec2.IVpc, b: ec2.IVpc): boolean {
-  // Tokens of one VPC are the same string; a literal id and a token cannot be compared at synth.
-  return a === b || a.vpcId === b.vpcId || Token.isUnresolved(a.vpcId) !== Token.isUnresolved(b.vpcId);
+  private warnAboutPerProcessLimits(service: GatewayServiceOptions = {}): void {
+    const processes = maxProcesses(service);
+    if (processes > 1 && this.config.hasRateLimits && !this.config.usesCache) {
+      Annotations.of(this).addWarningV2('cdk-llm-gateway:perProcessRateLimits',
+        `rpm/tpm limits and router cooldowns are counted in each LiteLLM worker's memory: with up to ${service.maxTasks ?? DEFAULTS.maxTasks} tasks × ${service.workersPerTask ?? DEFAULTS.workersPerTask} workers, ` +
+        `the effective limits can reach ${processes}× the configured ones. Turn cache.enabled on, keep service.maxTasks × service.workersPerTask at 1, or lower the limits (README, "Correct at scale").`);
+    }
+  }
 }

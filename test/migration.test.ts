@@ -4,7 +4,8 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { GatewayMigration, LlmGateway } from '../src';
+import { LlmGateway } from '../src';
+import { GatewayMigration } from '../src/service/private/migration';
 import { container, containerNamed, env, gatewayTemplate, stackWithVpc } from './helpers';
 
 // Migrations once per deploy, in a one-off task, before the service rolls.

@@ -8,56 +8,12 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { IConstruct } from 'constructs';
-import { ComplianceProfile, GatewayVirtualKey, IVirtualKeyIssuer, LlmGateway, LlmGatewayProps, VirtualKeyBinding, VirtualKeyOptions } from '../src';
+import { ComplianceProfile, GatewayVirtualKey, LlmGateway, LlmGatewayProps } from '../src';
 import { ENV, stackWithVpc } from './helpers';
-import { VirtualKeyIssuer } from '../src/keys/private/issuer';
 
-/**
- * Until LlmGateway issues keys itself (implements IVirtualKeyIssuer), the tests run against this subclass, which
- * does what LlmGateway is to do (the same code). Once LlmGateway has `bindVirtualKey`, the tests use it directly.
- */
-class IssuingGateway extends LlmGateway implements IVirtualKeyIssuer {
-  private keyIssuer?: VirtualKeyIssuer;
-  private issuer(): VirtualKeyIssuer {
-    const self = this as any;
-    this.keyIssuer ??= new VirtualKeyIssuer({
-      gateway: this,
-      modelAliases: this.config.aliases,
-      providerProps: () => ({
-        vpc: self.vpc,
-        vpcSubnets: self.vpcSubnets,
-        gateway: this,
-        gatewayUrl: this.gatewayService.baseUrl,
-        masterKey: this.masterKey,
-        secretsKey: this.complianceKey,
-        dependsOn: [this.service, this.listener, ...(this.gatewayService.dnsRecord ? [this.gatewayService.dnsRecord] : [])],
-        databaseIdentity: self._database
-          ? self._database.cluster.clusterResourceIdentifier
-          : `${this.databaseConnection.hostname}:${this.databaseConnection.port ?? 5432}/${this.databaseConnection.databaseName ?? 'litellm'}`,
-      }),
-    });
-    return this.keyIssuer;
-  }
-  public get modelAliases(): string[] {
-    return this.config.aliases;
-  }
-  public enableVirtualKeys(): void {
-    this.issuer().enable();
-  }
-  public bindVirtualKey(key: IConstruct, keyAlias: string): VirtualKeyBinding {
-    return this.issuer().bind(key, keyAlias);
-  }
-  public addVirtualKey(id: string, options: VirtualKeyOptions = {}): GatewayVirtualKey {
-    return new GatewayVirtualKey(this.issuer().enable(), id, { ...options, gateway: this });
-  }
-}
-
-/** LlmGateway once it issues keys itself; the stand-in above until then. */
-const WIRED = typeof (LlmGateway.prototype as any).bindVirtualKey === 'function';
-type Issuing = LlmGateway & IVirtualKeyIssuer & { enableVirtualKeys(): void };
+type Issuing = LlmGateway;
 function newGateway(scope: Stack, id: string, props: LlmGatewayProps): Issuing {
-  return (WIRED ? new LlmGateway(scope, id, props) : new IssuingGateway(scope, id, props)) as Issuing;
+  return new LlmGateway(scope, id, props);
 }
 
 function withKeys(add: (gateway: Issuing) => void) {

@@ -4,6 +4,7 @@ import * as elasticache from 'aws-cdk-lib/aws-elasticache';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
+import { DEFAULTS } from '../private/defaults';
 import { validateSubnets } from '../private/subnets';
 
 /**
@@ -51,6 +52,17 @@ export interface CacheConnection {
   readonly clusterMode?: boolean;
 }
 
+/** The shared cache of a gateway. `LlmGateway` takes them as `cache`. */
+export interface CacheOptions {
+  /**
+   * Keep LiteLLM's router state (rpm/tpm counters, cooldowns) and virtual-key limits in a shared Valkey, so that
+   * limits hold across every task and worker. About 6 USD a month for an idle ElastiCache Serverless cache.
+   *
+   * @default - on when the service can run more than one LiteLLM process (service.maxTasks × service.workersPerTask > 1), or with existingCache
+   */
+  readonly enabled?: boolean;
+}
+
 /** Properties of `GatewayCache`. */
 export interface GatewayCacheProps {
   /** The VPC. */
@@ -63,7 +75,7 @@ export interface GatewayCacheProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
 }
 
-const VALKEY_PORT = 6379;
+const VALKEY_PORT = DEFAULTS.valkeyPort;
 const USER_NAME = 'litellm';
 
 /**

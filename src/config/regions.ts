@@ -2,7 +2,7 @@ import { BedrockModel, InferenceGeography } from './bedrock-model';
 import { PARTITIONS, partitionNameOf, partitionOfRegion } from './catalog/bedrock-models';
 
 /** A warning about the Region choice; GatewayConfig reports it with its other warnings. */
-interface RegionWarning {
+export interface RegionWarning {
   readonly id: string;
   readonly message: string;
 }

@@ -3,9 +3,12 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, DependencyGroup, IDependable } from 'constructs';
+import { DEFAULT_IAM_DATABASE_USER } from './private/iam-database-auth';
 import { validateDatabaseOptions } from './private/validate';
 import { acknowledge, acknowledgeFinding } from '../private/acknowledge';
+import { DEFAULTS } from '../private/defaults';
 import { securityGroupRules } from '../private/dependencies';
+import { propPrefix } from '../private/prop-path';
 import { DEFAULT_AURORA_POSTGRES_VERSION } from '../private/retired-versions';
 import { validateSubnets } from '../private/subnets';
 
@@ -40,6 +43,20 @@ export interface DatabaseConnection {
    * @default - nothing to wait for: the database already answers
    */
   readonly ready?: IDependable;
+  /**
+   * The PostgreSQL role the serving tasks log in as with a short-lived IAM token instead of the password in
+   * `secret` (IAM database authentication; the database must allow it). The one-off migration creates the role and
+   * grants it LiteLLM's tables, logged in with `secret`, which keeps owning the schema. Needs `clusterResourceId`.
+   *
+   * @default - the serving tasks log in with `secret`
+   */
+  readonly iamUser?: string;
+  /**
+   * The cluster's resource id (`cluster-…`), which `rds-db:connect` names.
+   *
+   * @default - none: needed with `iamUser`
+   */
+  readonly clusterResourceId?: string;
 }
 
 /** Options of the database the gateway creates. */
@@ -82,6 +99,21 @@ export interface DatabaseOptions {
    */
   readonly removalPolicy?: RemovalPolicy;
   /**
+   * The serving tasks log in with IAM database authentication (a token minted from the task role, renewed every
+   * 12 minutes) as their own PostgreSQL role, and never receive the database password; only the one-off migration
+   * does. Free.
+   *
+   * @default false
+   */
+  readonly iamAuthentication?: boolean;
+  /**
+   * How long Aurora keeps automated backups, for a point-in-time restore (1 to 35 days). Backup storage up to the
+   * cluster's size is free.
+   *
+   * @default Duration.days(7)
+   */
+  readonly backupRetention?: Duration;
+  /**
    * The Aurora PostgreSQL version (major 16 is tested). A version AWS has retired fails at synth: RDS would refuse
    * to create the cluster. When a new release of this library moves the default, an existing cluster is upgraded
    * in place to it (a minor upgrade, with a short interruption); set this to stay where you are.
@@ -109,8 +141,7 @@ export interface GatewayDatabaseProps extends DatabaseOptions {
   readonly vpcSubnets?: ec2.SubnetSelection;
 }
 
-const DEFAULT_DATABASE_NAME = 'litellm';
-const POSTGRES_PORT = 5432;
+const POSTGRES_PORT = DEFAULTS.postgresPort;
 
 /**
  * Aurora Serverless v2 PostgreSQL for LiteLLM's keys, teams and spend logs: encrypted, in private subnets, with
@@ -133,15 +164,15 @@ export class GatewayDatabase extends Construct implements ec2.IConnectable {
    * for the writer.
    */
   public readonly ready: IDependable;
+  private readonly iamAuthentication: boolean;
 
   constructor(scope: Construct, id: string, props: GatewayDatabaseProps) {
     super(scope, id);
-    validateDatabaseOptions(props);
+    validateDatabaseOptions(props, propPrefix(scope, id));
     validateSubnets(props.vpc, props.vpcSubnets);
-    const minCapacity = props.minCapacity ?? 0.5;
-    const maxCapacity = props.maxCapacity ?? 1;
     const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
-    this.databaseName = props.databaseName ?? DEFAULT_DATABASE_NAME;
+    this.iamAuthentication = props.iamAuthentication ?? false;
+    this.databaseName = props.databaseName ?? DEFAULTS.databaseName;
     const version = props.engineVersion ?? DEFAULT_AURORA_POSTGRES_VERSION;
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -150,7 +181,7 @@ export class GatewayDatabase extends Construct implements ec2.IConnectable {
       allowAllOutbound: false,
     });
 
-    const readers = Array.from({ length: props.readers ?? 0 }, (_, i) =>
+    const readers = Array.from({ length: props.readers ?? DEFAULTS.databaseReaders }, (_, i) =>
       rds.ClusterInstance.serverlessV2(`Reader${i + 1}`, { scaleWithWriter: true }));
 
     this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
@@ -162,9 +193,10 @@ export class GatewayDatabase extends Construct implements ec2.IConnectable {
       securityGroups: [this.securityGroup],
       writer: rds.ClusterInstance.serverlessV2('Writer'),
       readers,
-      serverlessV2MinCapacity: minCapacity,
-      serverlessV2MaxCapacity: maxCapacity,
-      credentials: rds.Credentials.fromGeneratedSecret('litellm'),
+      serverlessV2MinCapacity: props.minCapacity ?? DEFAULTS.databaseMinCapacity,
+      serverlessV2MaxCapacity: props.maxCapacity ?? DEFAULTS.databaseMaxCapacity,
+      backup: { retention: props.backupRetention ?? DEFAULTS.databaseBackupRetention },
+      credentials: rds.Credentials.fromGeneratedSecret(DEFAULTS.databaseUser),
       defaultDatabaseName: this.databaseName,
       storageEncrypted: true,
       deletionProtection: props.deletionProtection ?? false,
@@ -203,6 +235,7 @@ export class GatewayDatabase extends Construct implements ec2.IConnectable {
       databaseName: this.databaseName,
       securityGroup: this.securityGroup,
       ready: this.ready,
+      ...(this.iamAuthentication ? { iamUser: DEFAULT_IAM_DATABASE_USER, clusterResourceId: this.cluster.clusterResourceIdentifier } : {}),
     };
   }
 }

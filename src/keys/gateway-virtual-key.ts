@@ -4,8 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { keySecretName } from './private/issuer';
-import { IVirtualKeyIssuer, VirtualKeyBinding } from './virtual-key-issuer';
-import { VirtualKeyProvider } from './virtual-key-provider';
+import { IVirtualKeyIssuer } from './virtual-key-issuer';
 import { acknowledge } from '../private/acknowledge';
 
 /** A virtual key's settings: what LiteLLM enforces and tracks for the agent that holds it. */
@@ -65,24 +64,8 @@ export interface GatewayVirtualKeyProps extends VirtualKeyOptions {
   /**
    * The gateway that issues the key (an `LlmGateway`). The key may be in another stack, e.g. the agent's own, of
    * the gateway's account and Region: nothing in the gateway's stack refers to it.
-   *
-   * @default - none; required unless `provider` is given (which `LlmGateway.addVirtualKey` did before it issued keys)
    */
-  readonly gateway?: IVirtualKeyIssuer;
-  /**
-   * The gateway's key provider.
-   *
-   * @deprecated pass `gateway`; kept only until `LlmGateway` implements `IVirtualKeyIssuer`
-   * @default - from `gateway`
-   */
-  readonly provider?: VirtualKeyProvider;
-  /**
-   * The gateway's model aliases, to check `models`.
-   *
-   * @deprecated pass `gateway`; kept only until `LlmGateway` implements `IVirtualKeyIssuer`
-   * @default - from `gateway`
-   */
-  readonly aliases?: string[];
+  readonly gateway: IVirtualKeyIssuer;
 }
 
 const KEY_ALIAS = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
@@ -106,13 +89,10 @@ export class GatewayVirtualKey extends Construct {
   constructor(scope: Construct, id: string, props: GatewayVirtualKeyProps) {
     super(scope, id);
     this.keyAlias = props.keyAlias ?? id.toLowerCase();
-    if ((props.gateway === undefined) === (props.provider === undefined)) {
-      throw new Error(`virtual key '${this.keyAlias}': pass gateway (the LlmGateway that issues the key).`);
-    }
-    const aliases = props.gateway?.modelAliases ?? props.aliases ?? [];
+    const aliases = props.gateway.modelAliases;
     validate(props, this.keyAlias, aliases);
     // Registered only once valid: a refused key does not hold its alias.
-    const binding = props.gateway ? props.gateway.bindVirtualKey(this, this.keyAlias) : legacyBinding(props.provider!);
+    const binding = props.gateway.bindVirtualKey(this, this.keyAlias);
 
     // In another stack the gateway's KMS key is imported by ARN: granting an agent on the key object itself would
     // add the agent's role to the key's policy in the gateway's stack (a reference back, hence a cycle). The key
@@ -122,16 +102,13 @@ export class GatewayVirtualKey extends Construct {
     }
     const secret = new secretsmanager.Secret(this, 'Secret', {
       // Named under the gateway's prefix, on which its handler may write: no grant per key in the gateway's stack.
-      secretName: props.gateway ? keySecretName(binding.secretNamePrefix, this) : undefined,
+      secretName: keySecretName(binding.secretNamePrefix, this),
       description: `LiteLLM gateway: virtual key '${this.keyAlias}' (written by the key handler)`,
       // A placeholder without the sk- prefix; the handler replaces it with the key before LiteLLM sees the key.
       generateSecretString: { passwordLength: 16, excludePunctuation: true, includeSpace: false },
       encryptionKey: this.importedKey ?? binding.encryptionKey,
     });
     this.secret = secret;
-    if (!props.gateway) {
-      props.provider!.grantKeySecret(secret);
-    }
     acknowledge(secret, 'AwsSolutions-SMG4', 'The key is rotated by replacing the virtual key (a new construct id): LiteLLM, not Secrets Manager, owns its value.');
 
     this.resource = new CustomResource(this, 'Resource', {
@@ -185,18 +162,6 @@ function litellmDuration(d: Duration): string {
     if (seconds % size === 0) return `${seconds / size}${unit}`;
   }
   return `${seconds}s`;
-}
-
-function legacyBinding(provider: VirtualKeyProvider): VirtualKeyBinding {
-  return {
-    serviceToken: provider.serviceToken,
-    secretNamePrefix: '',
-    masterKeySecretArn: provider.masterKey.secretArn,
-    gatewayUrl: provider.gatewayUrl,
-    databaseIdentity: provider.databaseIdentity,
-    encryptionKey: provider.secretsKey,
-    dependencies: provider.dependsOn,
-  };
 }
 
 function validate(props: GatewayVirtualKeyProps, alias: string, aliases: string[]): void {

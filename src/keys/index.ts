@@ -1,3 +1,2 @@
-export * from './virtual-key-provider';
 export * from './virtual-key-issuer';
 export * from './gateway-virtual-key';

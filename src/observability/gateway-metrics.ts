@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { DEFAULTS } from '../private/defaults';
 
 /** Properties of `GatewayMetrics`. */
 export interface GatewayMetricsProps {
@@ -55,7 +56,7 @@ interface FilterSpec {
 }
 
 const SELECTOR = '$.litellm_metric IS TRUE';
-// SPEC S-OBS-1, plus Throttles. The field names are the callback's (assets/litellm/callbacks/metrics_logger.py).
+// The metrics of the design, plus Throttles. The field names are the callback's (assets/litellm/callbacks/metrics_logger.py).
 const FILTERS: FilterSpec[] = [
   { name: GatewayMetricName.REQUEST_COUNT, value: '1', unit: cloudwatch.Unit.COUNT },
   { name: GatewayMetricName.INPUT_TOKENS, condition: '$.status_code = 200', value: '$.prompt_tokens', unit: cloudwatch.Unit.COUNT },
@@ -85,7 +86,7 @@ export class GatewayMetrics extends Construct {
 
   constructor(scope: Construct, id: string, props: GatewayMetricsProps) {
     super(scope, id);
-    this.namespace = props.namespace ?? 'LlmGateway';
+    this.namespace = props.namespace ?? DEFAULTS.metricsNamespace;
     if (!/^[A-Za-z0-9._\-/#:]{1,255}$/.test(this.namespace) || this.namespace.startsWith('AWS/')) {
       throw new Error(`namespace '${this.namespace}' is not a custom CloudWatch namespace: letters, digits and . - _ / # : , not starting with 'AWS/'.`);
     }
@@ -147,6 +148,32 @@ export class GatewayMetrics extends Construct {
       ? `MAX([${ids.join(', ')}])`
       : ids.map((k) => `FILL(${k}, 0)`).join(' + ');
     return new cloudwatch.MathExpression({ expression, usingMetrics, label: props.label ?? metricName, period: props.period ?? Duration.minutes(5) });
+  }
+
+  /**
+   * One metric of one agent (the alias of its virtual key, `key.keyAlias`) over all models. Needs `agentDimension`;
+   * request count, token and cost metrics only.
+   */
+  public metricForAgent(metricName: GatewayMetricName, agent: string, props: cloudwatch.MetricOptions = {}): cloudwatch.IMetric {
+    if (!this.agentDimension) {
+      throw new Error(`metricForAgent('${metricName}', '${agent}'): the gateway publishes no Agent dimension; turn on observability.agentDimension.`);
+    }
+    if (!AGENT_METRICS.has(metricName)) {
+      throw new Error(`metricForAgent: ${metricName} has no Agent dimension; use one of ${[...AGENT_METRICS].join(', ')}.`);
+    }
+    const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+    this.models.forEach((model, i) => {
+      usingMetrics[`${metricName.toLowerCase()}agent${i}`] = new cloudwatch.Metric({
+        namespace: this.namespace,
+        metricName,
+        dimensionsMap: { Model: model, Agent: agent },
+        statistic: 'Sum',
+        period: Duration.minutes(5),
+        ...props,
+      });
+    });
+    const expression = Object.keys(usingMetrics).map((k) => `FILL(${k}, 0)`).join(' + ');
+    return new cloudwatch.MathExpression({ expression, usingMetrics, label: props.label ?? `${metricName} ${agent}`, period: props.period ?? Duration.minutes(5) });
   }
 
   /** Completions over all models. */

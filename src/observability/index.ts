@@ -1,3 +1,4 @@
 export * from './gateway-metrics';
 export * from './gateway-dashboard';
 export * from './gateway-alarms';
+export * from './options';

@@ -43,7 +43,7 @@ export class GatewaySecrets extends Construct {
     if (props.masterKey) {
       this.masterKey = props.masterKey;
     } else {
-      // Secrets Manager cannot generate a prefix, and LiteLLM requires `sk-` (S-FIX-9). The random part is generated
+      // Secrets Manager cannot generate a prefix, and LiteLLM requires `sk-`. The random part is generated
       // into its own secret; the master key secret is `sk-` + a CloudFormation dynamic reference to it, which
       // CloudFormation resolves at deploy time, so no key material is in the template.
       const entropy = new secretsmanager.Secret(this, 'MasterKeyEntropy', {

@@ -1,3 +1,3 @@
 export * from './gateway-image';
+export * from './options';
 export * from './gateway-service';
-export * from './gateway-migration';

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 LOOPBACK = '127.0.0.1'
-# The cache user the construct creates on ElastiCache (src/shared-state/gateway-cache.ts).
+# The cache user the construct creates on ElastiCache (src/cache/gateway-cache.ts).
 USER_NAME = 'litellm'
 # A cluster node also listens on its port + 10000 (the cluster bus).
 CLUSTER_BUS_OFFSET = 10000

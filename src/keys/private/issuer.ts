@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledgeWildcardResources } from '../../private/acknowledge';
 import { VirtualKeyBinding } from '../virtual-key-issuer';
-import { VirtualKeyProvider, VirtualKeyProviderProps } from '../virtual-key-provider';
+import { VirtualKeyProvider, VirtualKeyProviderProps } from './virtual-key-provider';
 
 /** Properties of `VirtualKeyIssuer`. */
 export interface VirtualKeyIssuerProps {

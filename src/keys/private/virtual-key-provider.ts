@@ -1,15 +1,17 @@
 import * as path from 'path';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct, IDependable } from 'constructs';
-import { acknowledge, acknowledgeFinding, acknowledgeWildcardResources } from '../private/acknowledge';
-import { securityGroupRules } from '../private/dependencies';
+import { acknowledge, acknowledgeFinding, acknowledgeWildcardResources } from '../../private/acknowledge';
+import { DEFAULTS } from '../../private/defaults';
+import { securityGroupRules } from '../../private/dependencies';
 
-const HANDLER_DIR = path.join(__dirname, '..', '..', 'assets', 'virtual-keys');
+const HANDLER_DIR = path.join(__dirname, '..', '..', '..', 'assets', 'virtual-keys');
 
 /** Properties of `VirtualKeyProvider`. */
 export interface VirtualKeyProviderProps {
@@ -46,6 +48,18 @@ export interface VirtualKeyProviderProps {
    * @default - Secrets Manager's AWS managed key
    */
   readonly secretsKey?: kms.IKey;
+  /**
+   * Retention of the handler's log group.
+   *
+   * @default logs.RetentionDays.TWO_WEEKS
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * A KMS key for the handler's log group.
+   *
+   * @default - CloudWatch Logs' own encryption
+   */
+  readonly logEncryptionKey?: kms.IKey;
 }
 
 /**
@@ -94,6 +108,12 @@ export class VirtualKeyProvider extends Construct {
       vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [securityGroup],
       description: 'LiteLLM gateway: manages virtual keys through the key API',
+      // A group of the stack's, with the gateway's retention and key, instead of one Lambda would create on first use.
+      logGroup: new logs.LogGroup(this, 'HandlerLogGroup', {
+        retention: props.logRetention ?? DEFAULTS.logRetention,
+        encryptionKey: props.logEncryptionKey,
+        removalPolicy: RemovalPolicy.RETAIN,
+      }),
     });
     props.gateway.connections.allowDefaultPortFrom(this.handler, 'Key handler to the gateway');
     // The rules that let the handler reach the gateway are resources of their own, and nothing else makes a key wait
@@ -123,11 +143,5 @@ export class VirtualKeyProvider extends Construct {
   /** The token that custom resources of this provider use. */
   public get serviceToken(): string {
     return this.provider.serviceToken;
-  }
-
-  /** Lets the handler read and write one key's secret. */
-  public grantKeySecret(secret: secretsmanager.ISecret): void {
-    secret.grantRead(this.handler);
-    secret.grantWrite(this.handler);
   }
 }

@@ -10,10 +10,11 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
-import { validateIamDatabaseUser } from '../database/private/iam-database-auth';
-import { acknowledge, acknowledgeFinding, acknowledgeWildcardResources } from '../private/acknowledge';
+import { validateIamDatabaseUser } from '../../database/private/iam-database-auth';
+import { acknowledge, acknowledgeFinding, acknowledgeWildcardResources } from '../../private/acknowledge';
+import { DEFAULTS } from '../../private/defaults';
 
-const HANDLER_DIR = path.join(__dirname, '..', '..', 'assets', 'migration-runner');
+const HANDLER_DIR = path.join(__dirname, '..', '..', '..', 'assets', 'migration-runner');
 /** The container's entry point with IAM database authentication (run by `python3 -c`, not part of the functions). */
 const IAM_USER_SCRIPT = 'iam_database_user.py';
 /** The variable that names the IAM database user to the container's entry point. */
@@ -89,17 +90,18 @@ export interface GatewayMigrationProps {
    */
   readonly vpc?: ec2.IVpc;
   /**
-   * Retention of the log group of the provider framework's waiter (a state machine that polls the migration).
+   * Retention of the log groups of the start and check functions and of the provider framework's waiter (a state
+   * machine that polls the migration).
    *
    * @default logs.RetentionDays.TWO_WEEKS
    */
-  readonly waiterLogRetention?: logs.RetentionDays;
+  readonly logRetention?: logs.RetentionDays;
   /**
-   * A KMS key for the waiter's log group.
+   * A KMS key for the functions' and the waiter's log groups.
    *
    * @default - CloudWatch Logs' own encryption
    */
-  readonly waiterLogEncryptionKey?: kms.IKey;
+  readonly logEncryptionKey?: kms.IKey;
   /**
    * How long a migration may run before the deploy fails.
    *
@@ -209,6 +211,13 @@ export class GatewayMigration extends Construct {
       ? { vpc: props.vpc, vpcSubnets: { subnets: props.subnets }, securityGroups: [functionSecurityGroup!] }
       : {};
     const code = lambda.Code.fromAsset(HANDLER_DIR, { exclude: ['tests', '__pycache__', '*.pyc', '.pytest_cache', IAM_USER_SCRIPT] });
+    // The functions log to a group of the stack's, with the gateway's retention and key, instead of one Lambda would
+    // create on first use that never expires and outlives the stack.
+    const functionLogGroup = new logs.LogGroup(this, 'FunctionLogGroup', {
+      retention: props.logRetention ?? DEFAULTS.logRetention,
+      encryptionKey: props.logEncryptionKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     const onEvent = new lambda.Function(this, 'StartFunction', {
       runtime: lambda.Runtime.PYTHON_3_13,
       architecture: lambda.Architecture.ARM_64,
@@ -216,6 +225,7 @@ export class GatewayMigration extends Construct {
       code,
       timeout: Duration.minutes(1),
       description: 'LiteLLM gateway: starts the one-off schema migration task',
+      logGroup: functionLogGroup,
       ...network,
     });
     const isComplete = new lambda.Function(this, 'CheckFunction', {
@@ -225,6 +235,7 @@ export class GatewayMigration extends Construct {
       code,
       timeout: Duration.minutes(1),
       description: 'LiteLLM gateway: waits for the schema migration task',
+      logGroup: functionLogGroup,
       ...network,
     });
     onEvent.addToRolePolicy(new iam.PolicyStatement({
@@ -250,8 +261,8 @@ export class GatewayMigration extends Construct {
       disableWaiterStateMachineLogging: false,
       waiterStateMachineLogOptions: {
         destination: new logs.LogGroup(this, 'WaiterLogGroup', {
-          retention: props.waiterLogRetention ?? logs.RetentionDays.TWO_WEEKS,
-          encryptionKey: props.waiterLogEncryptionKey,
+          retention: props.logRetention ?? DEFAULTS.logRetention,
+          encryptionKey: props.logEncryptionKey,
           // Kept when the stack goes, like the gateway's other log groups.
           removalPolicy: RemovalPolicy.RETAIN,
         }),
