@@ -24,10 +24,11 @@ function referenceTemplate(): object {
  * What the default still fails, and why each stays off by default (the README's "Governed accounts" lists the same).
  * A control that starts passing, or a new failure, fails this test: update the list and the README together.
  */
+const LOG_GROUPS = /^GatewayService(Exec)?LogGroup|^GatewayServiceMigration(Waiter|Function)LogGroup|^GatewayVirtualKeysHandlerLogGroup/;
 const DEFAULT_FAILURES: Record<string, RegExp> = {
   // 14-day retention and CloudWatch Logs' own encryption: a year and a customer managed key cost money.
-  'CT.CLOUDWATCH.PR.2': /^GatewayService(Exec)?LogGroup|^GatewayServiceMigrationWaiterLogGroup/,
-  'CT.CLOUDWATCH.PR.3': /^GatewayService(Exec)?LogGroup|^GatewayServiceMigrationWaiterLogGroup/,
+  'CT.CLOUDWATCH.PR.2': LOG_GROUPS,
+  'CT.CLOUDWATCH.PR.3': LOG_GROUPS,
   // Root user and a writable root filesystem: hardenedContainer (the profile turns it on) is not proven against the
   // released image's files, so it is not the default (see README).
   'CT.ECS.PR.3': /^GatewayService(Migration)?TaskDefinition/,
@@ -125,10 +126,18 @@ describe('ComplianceProfile.CONTROL_TOWER', () => {
       expect(secret.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^GatewayComplianceKey/), 'Arn'] });
     }
     const policies = JSON.stringify(template.findResources('AWS::IAM::Policy', {}));
-    for (const role of ['GatewayServiceTaskDefinitionExecutionRole', 'GatewayServiceMigrationTaskDefinitionExecutionRole', 'GatewayVirtualKeysHandlerServiceRole']) {
+    for (const role of ['GatewayServiceTaskDefinitionExecutionRole', 'GatewayServiceMigrationTaskDefinitionExecutionRole']) {
       const policy = Object.entries<any>(template.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith(`${role}DefaultPolicy`));
       expect([role, JSON.stringify(policy?.[1]).includes('kms:Decrypt') && JSON.stringify(policy?.[1]).includes('GatewayComplianceKey')]).toEqual([role, true]);
     }
+    // The key handler decrypts through Secrets Manager only, granted in the key's own policy (so that keys in agents'
+    // stacks add nothing to the gateway's).
+    const keyPolicy = Object.values<any>(template.findResources('AWS::KMS::Key'))[0].Properties.KeyPolicy.Statement;
+    expect(keyPolicy).toContainEqual(expect.objectContaining({
+      Action: expect.arrayContaining(['kms:Decrypt']),
+      Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^GatewayVirtualKeysHandlerServiceRole/), 'Arn'] } },
+      Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+    }));
     expect(policies).toContain('kms:Decrypt');
     template.hasResourceProperties('AWS::RDS::DBCluster', { DeletionProtection: true });
     template.hasResourceProperties('AWS::RDS::DBInstance', { MonitoringInterval: 60 });

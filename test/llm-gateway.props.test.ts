@@ -43,7 +43,7 @@ describe('service overrides', () => {
       },
     });
     template.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '2048', Memory: '8192' });
-    expect(container(template).Command).toEqual(['--config', '/app/config.yaml', '--port', '4000', '--num_workers', '4', '--keepalive_timeout', '1235']);
+    expect(container(template).Command).toEqual(['--config', '/app/config.yaml', '--port', '4000', '--num_workers', '4', '--keepalive_timeout', '1235', '--timeout_worker_healthcheck', '60']);
     template.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2 });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 2, MaxCapacity: 6 });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
@@ -63,7 +63,7 @@ describe('service overrides', () => {
     new LlmGateway(stack, 'Gateway', { vpc, service: { logGroup } });
     const template = Template.fromStack(stack);
     expect(container(template).LogConfiguration.Options['awslogs-group']).toEqual({ Ref: expect.stringMatching(/^Mine/) });
-    template.resourceCountIs('AWS::Logs::LogGroup', 3); // Mine + the exec sessions' group + the migration waiter's
+    template.resourceCountIs('AWS::Logs::LogGroup', 4); // Mine + the exec sessions' group + the migration functions' and waiter's
   });
 
   test('ECS Exec can be turned off, and with it every permission on "*" of the task role', () => {
@@ -71,7 +71,7 @@ describe('service overrides', () => {
     template.hasResourceProperties('AWS::ECS::Service', { EnableExecuteCommand: false });
     const task = Object.values(template.findResources('AWS::IAM::Policy')).find((p: any) => /TaskRole/.test(p.Properties.PolicyName)) as any;
     expect(JSON.stringify(task)).not.toMatch(/ssmmessages|"\*"/);
-    template.resourceCountIs('AWS::Logs::LogGroup', 2); // the gateway's + the migration waiter's
+    template.resourceCountIs('AWS::Logs::LogGroup', 3); // the gateway's + the migration functions' and waiter's
   });
 
   test('timeouts: idle, deregistration, stop, start period, health path', () => {
@@ -88,7 +88,7 @@ describe('service overrides', () => {
     });
     expect(container(template).StopTimeout).toBe(60);
     // the task keeps idle connections 5 s longer than the load balancer
-    expect(container(template).Command.slice(-2)).toEqual(['--keepalive_timeout', '1505']);
+    expect(container(template).Command.slice(-4, -2)).toEqual(['--keepalive_timeout', '1505']);
     expect(container(template).HealthCheck.StartPeriod).toBe(180);
     expect(env(template).GRACEFUL_SHUTDOWN_TIMEOUT).toBe('45');
     template.hasResourceProperties('AWS::ECS::Service', { HealthCheckGracePeriodSeconds: 180 });

@@ -27,6 +27,8 @@ describe('service', () => {
       { ContainerPort: 4000, Name: 'proxy', Protocol: 'tcp' },
     ]);
     expect(env(template)).toEqual({
+      // TCP keep-alive towards Bedrock, so a NAT gateway does not drop a long silent completion (350 s idle)
+      AIOHTTP_SO_KEEPALIVE: 'True',
       // LiteLLM's bundled model prices and headers instead of downloads from GitHub at start
       LITELLM_LOCAL_MODEL_COST_MAP: 'True',
       LITELLM_LOCAL_ANTHROPIC_BETA_HEADERS: 'True',
@@ -53,7 +55,9 @@ describe('service', () => {
   test('entry point litellm; command: config, port 4000, two workers, keep-alive beyond the load balancer\'s idle timeout', () => {
     expect(container(template).EntryPoint).toEqual(['litellm']);
     // not gunicorn, whose 2 s keep-alive LiteLLM cannot raise: the load balancer would reuse closed connections (502)
-    expect(container(template).Command).toEqual(['--config', '/app/config.yaml', '--port', '4000', '--num_workers', '2', '--keepalive_timeout', '1235']);
+    expect(container(template).Command).toEqual(['--config', '/app/config.yaml', '--port', '4000', '--num_workers', '2', '--keepalive_timeout', '1235',
+      // a worker importing LiteLLM answers its supervisor late; uvicorn's 5 s would restart it in a loop
+      '--timeout_worker_healthcheck', '60']);
   });
 
   test('container health check with the image\'s Python on the proxy port\'s /health/liveliness, 30 s, start period 60 s', () => {
@@ -71,7 +75,7 @@ describe('service', () => {
 
   test('log group with 2-week retention, name generated', () => {
     const groups = template.findResources('AWS::Logs::LogGroup');
-    expect(Object.keys(groups).map((k) => k.replace(/[A-F0-9]{8}$/, '')).sort()).toEqual(['GatewayServiceExecLogGroup', 'GatewayServiceLogGroup', 'GatewayServiceMigrationWaiterLogGroup']);
+    expect(Object.keys(groups).map((k) => k.replace(/[A-F0-9]{8}$/, '')).sort()).toEqual(['GatewayServiceExecLogGroup', 'GatewayServiceLogGroup', 'GatewayServiceMigrationFunctionLogGroup', 'GatewayServiceMigrationWaiterLogGroup']);
     for (const lg of Object.values(groups)) expect((lg as any).Properties).toEqual({ RetentionInDays: 14 });
     expect(container(template).LogConfiguration).toEqual({
       LogDriver: 'awslogs',

@@ -179,7 +179,7 @@ describe('defaults and overrides', () => {
       masterKeyVariable: 'MY_MASTER_KEY',
     }));
     expect(rendered.model_list[0].litellm_params).toEqual({
-      model: 'bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0', tpm: 10, rpm: 2, timeout: 30, max_retries: 1, max_parallel_requests: 7,
+      model: 'bedrock/us.anthropic.claude-haiku-4-5-20251001-v1:0', tpm: 10, rpm: 2, timeout: 30, stream_timeout: 30, max_retries: 1, max_parallel_requests: 7,
     });
     // one retry count: the router's and the proxy's
     expect(rendered.litellm_settings).toEqual({ drop_params: false, json_logs: false, num_retries: 1, request_timeout: 900 });
