@@ -1,7 +1,7 @@
-"""A hardened container (hardenedContainer: true): the proxy serves as the task definition's unprivileged user with
+"""A hardened container (service.hardenedContainer: true): the proxy serves as the task definition's unprivileged user with
 only the task's writable volumes writable.
 
-The test synthesizes the reference deployment with ``hardenedContainer: true`` and reads, from that template, the
+The test synthesizes the reference deployment with ``service.hardenedContainer: true`` and reads, from that template, the
 container's ``User``, ``ReadonlyRootFilesystem`` and ``MountPoints``. It then starts the real proxy in a private mount
 namespace in which every file system is read-only except those mount points (``/dev/shm`` stays writable, as in a
 container), as that uid and gid with no supplementary groups, and checks that it starts, answers its health checks,
@@ -35,7 +35,7 @@ const { LlmGateway } = require('./src');
 const app = new App({ outdir: process.argv[1] });
 const stack = new Stack(app, 'HardenedGatewayStack', { env: { region: 'us-east-1' } });
 const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-new LlmGateway(stack, 'Gateway', { vpc, hardenedContainer: true });
+new LlmGateway(stack, 'Gateway', { vpc, service: { hardenedContainer: true } });
 app.synth();
 """
 

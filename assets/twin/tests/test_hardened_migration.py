@@ -47,7 +47,7 @@ const { LlmGateway } = require('./src');
 const app = new App({ outdir: process.argv[1] });
 const stack = new Stack(app, 'HardenedGatewayStack', { env: { region: 'us-east-1' } });
 const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-new LlmGateway(stack, 'Gateway', { vpc, hardenedContainer: true });
+new LlmGateway(stack, 'Gateway', { vpc, service: { hardenedContainer: true } });
 app.synth();
 """
 

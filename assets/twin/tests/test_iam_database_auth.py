@@ -26,23 +26,15 @@ MIGRATIONS = Path(__import__('litellm_proxy_extras').__file__).parent / 'migrati
 USER = 'litellm_gateway'
 HOST = 'gateway.cluster-c1a2b3c4d5e6.us-east-1.rds.amazonaws.com'
 
-# LlmGateway passes `iamDatabaseUser` to its migration once the service wires it; until then the synthesis sets it on
-# every GatewayMigration.
+# A gateway with `database.iamAuthentication`: its migration task prepares the IAM user before it migrates.
 SYNTH = """
 const { App, Stack } = require('aws-cdk-lib');
 const ec2 = require('aws-cdk-lib/aws-ec2');
-const migration = require('./src/service/gateway-migration');
-const Base = migration.GatewayMigration;
-migration.GatewayMigration = class extends Base {
-  constructor(scope, id, props) {
-    super(scope, id, { ...props, iamDatabaseUser: props.iamDatabaseUser ?? 'litellm_gateway' });
-  }
-};
 const { LlmGateway } = require('./src');
 const app = new App({ outdir: process.argv[1] });
 const stack = new Stack(app, 'IamGatewayStack', { env: { region: 'us-east-1' } });
 const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-new LlmGateway(stack, 'Gateway', { vpc });
+new LlmGateway(stack, 'Gateway', { vpc, database: { iamAuthentication: true } });
 app.synth();
 """
 

@@ -144,100 +144,20 @@ export class GatewayMigration extends Construct {
   /** The custom resource; make the service depend on it. */
   public readonly resource: CustomResource;
 
+  private readonly props: GatewayMigrationProps;
+
   constructor(scope: Construct, id: string, props: GatewayMigrationProps) {
     super(scope, id);
-    const timeout = props.timeout ?? Duration.minutes(30);
+    this.props = props;
+    const timeout = props.timeout ?? DEFAULTS.migrationTimeout;
     if (timeout.toMinutes({ integral: false }) < 1 || timeout.toHours({ integral: false }) > 2) {
       throw new Error(`migration timeout must be between 1 minute and 2 hours, got ${timeout.toHumanString()}.`);
     }
-    const hardened = props.hardened ?? false;
-    const iamUser = props.iamDatabaseUser;
-    if (iamUser !== undefined) {
-      validateIamDatabaseUser(iamUser, 'iamDatabaseUser');
-      const missing = ['DATABASE_USERNAME', 'DATABASE_PASSWORD'].filter((name) => !(name in props.secrets));
-      if (missing.length > 0) {
-        throw new Error(`iamDatabaseUser needs the master login in secrets to create the user: ${missing.join(' and ')} missing.`);
-      }
-    }
-    const construct = {
-      ...MIGRATION_ENVIRONMENT,
-      ...(hardened ? HARDENED_ENVIRONMENT : {}),
-      ...(iamUser !== undefined ? { [IAM_USER_VARIABLE]: iamUser } : {}),
-    };
-    const reserved = Object.keys(construct).filter((name) => name in props.environment);
-    if (reserved.length > 0) {
-      throw new Error(`environment sets ${reserved.join(' and ')}: the migration task sets ${reserved.length === 1 ? 'it' : 'them'} itself `
-        + '(it must migrate, fail the deploy when the migration fails and, hardened, keep HOME in its volume). Remove ' + (reserved.length === 1 ? 'it.' : 'them.'));
-    }
-
-    this.taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
-      cpu: 512,
-      memoryLimitMiB: MIGRATION_MEMORY_MIB,
-      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
-    });
-    const container = this.taskDefinition.addContainer(CONTAINER_NAME, {
-      image: props.image,
-      essential: true,
-      // As the serving container: `litellm` itself, so the task definition fixes what runs whatever the image's script.
-      // With an IAM database user, a short script first prepares that user, then runs `litellm` with the command.
-      entryPoint: iamUser !== undefined
-        ? ['python3', '-c', fs.readFileSync(path.join(HANDLER_DIR, IAM_USER_SCRIPT), 'utf8')]
-        : ['litellm'],
-      command: MIGRATION_COMMAND,
-      // A hard limit equal to the task's memory: the container is killed at the limit instead of the task.
-      memoryLimitMiB: MIGRATION_MEMORY_MIB,
-      environment: { ...props.environment, ...construct },
-      secrets: props.secrets,
-      logging: ecs.LogDrivers.awsLogs({ logGroup: props.logGroup, streamPrefix: STREAM_PREFIX }),
-      readonlyRootFilesystem: hardened,
-      user: hardened ? MIGRATION_HARDENED_USER : undefined,
-    });
-    if (hardened) {
-      for (const [i, containerPath] of MIGRATION_WRITABLE_PATHS.entries()) {
-        const name = `writable${i}`;
-        this.taskDefinition.addVolume({ name });
-        container.addMountPoints({ sourceVolume: name, containerPath, readOnly: false });
-      }
-    }
-
-    // The functions call the ECS, Lambda and CloudFormation APIs over HTTPS and nothing else.
-    const functionSecurityGroup = props.vpc ? new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
-      vpc: props.vpc,
-      description: 'LiteLLM gateway migration functions: HTTPS to AWS APIs only',
-      allowAllOutbound: false,
-    }) : undefined;
-    functionSecurityGroup?.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs');
-    const network = props.vpc
-      ? { vpc: props.vpc, vpcSubnets: { subnets: props.subnets }, securityGroups: [functionSecurityGroup!] }
-      : {};
-    const code = lambda.Code.fromAsset(HANDLER_DIR, { exclude: ['tests', '__pycache__', '*.pyc', '.pytest_cache', IAM_USER_SCRIPT] });
-    // The functions log to a group of the stack's, with the gateway's retention and key, instead of one Lambda would
-    // create on first use that never expires and outlives the stack.
-    const functionLogGroup = new logs.LogGroup(this, 'FunctionLogGroup', {
-      retention: props.logRetention ?? DEFAULTS.logRetention,
-      encryptionKey: props.logEncryptionKey,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const onEvent = new lambda.Function(this, 'StartFunction', {
-      runtime: lambda.Runtime.PYTHON_3_13,
-      architecture: lambda.Architecture.ARM_64,
-      handler: 'migration.on_event',
-      code,
-      timeout: Duration.minutes(1),
-      description: 'LiteLLM gateway: starts the one-off schema migration task',
-      logGroup: functionLogGroup,
-      ...network,
-    });
-    const isComplete = new lambda.Function(this, 'CheckFunction', {
-      runtime: lambda.Runtime.PYTHON_3_13,
-      architecture: lambda.Architecture.ARM_64,
-      handler: 'migration.is_complete',
-      code,
-      timeout: Duration.minutes(1),
-      description: 'LiteLLM gateway: waits for the schema migration task',
-      logGroup: functionLogGroup,
-      ...network,
-    });
+    this.taskDefinition = this.createTaskDefinition(migrationEnvironment(props));
+    const network = this.functionNetwork();
+    const functionLogGroup = this.createLogGroup('FunctionLogGroup');
+    const onEvent = this.createFunction('StartFunction', 'migration.on_event', 'starts the one-off schema migration task', functionLogGroup, network);
+    const isComplete = this.createFunction('CheckFunction', 'migration.is_complete', 'waits for the schema migration task', functionLogGroup, network);
     onEvent.addToRolePolicy(new iam.PolicyStatement({
       actions: ['ecs:RunTask'],
       resources: [this.taskDefinition.taskDefinitionArn],
@@ -250,40 +170,8 @@ export class GatewayMigration extends Construct {
     const tasksArn = Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${props.cluster.clusterName}/*` });
     // StopTask: a migration that outlives its timeout is stopped before the deploy gives up on it.
     isComplete.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTasks', 'ecs:StopTask'], resources: [tasksArn] }));
+    const provider = this.createProvider(onEvent, isComplete, network, timeout);
 
-    const provider = new cr.Provider(this, 'Provider', {
-      onEventHandler: onEvent,
-      isCompleteHandler: isComplete,
-      queryInterval: Duration.seconds(15),
-      totalTimeout: timeout,
-      ...network,
-      // The waiter logs its executions (Control Tower's CT.STEPFUNCTIONS.PR.1), errors only: one per deploy.
-      disableWaiterStateMachineLogging: false,
-      waiterStateMachineLogOptions: {
-        destination: new logs.LogGroup(this, 'WaiterLogGroup', {
-          retention: props.logRetention ?? DEFAULTS.logRetention,
-          encryptionKey: props.logEncryptionKey,
-          // Kept when the stack goes, like the gateway's other log groups.
-          removalPolicy: RemovalPolicy.RETAIN,
-        }),
-        level: sfn.LogLevel.ERROR,
-      },
-    });
-    // X-Ray tracing of the waiter (CT.STEPFUNCTIONS.PR.2), which the provider framework has no option for: a few
-    // traces per deploy, within X-Ray's free tier.
-    const waiter = provider.node.findAll().find((c): c is sfn.CfnStateMachine => c instanceof sfn.CfnStateMachine);
-    if (waiter) {
-      waiter.tracingConfiguration = { enabled: true };
-      const waiterRole = provider.node.findAll().find((c): c is iam.Role => c instanceof iam.Role && c.assumeRolePolicy?.toJSON().Statement
-        .some((st: any) => JSON.stringify(st.Principal ?? {}).includes('states.amazonaws.com')));
-      waiterRole?.addToPrincipalPolicy(new iam.PolicyStatement({
-        actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
-        resources: ['*'],
-      }));
-      if (waiterRole) {
-        acknowledgeWildcardResources(waiterRole.node.findChild('DefaultPolicy'), ['*'], 'X-Ray trace writes have no resource-level permissions; AWS requires "*".');
-      }
-    }
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::LiteLlmSchemaMigration',
@@ -302,14 +190,123 @@ export class GatewayMigration extends Construct {
     // The task pulls its image, reads its secrets and writes its logs with the execution role's policy: with a
     // database of the user's (nothing else to wait for) the task could otherwise start before that policy exists.
     this.resource.node.addDependency(this.taskDefinition.obtainExecutionRole());
+    this.acknowledgeFindings(provider, [onEvent, isComplete], isComplete, tasksArn);
+  }
 
+  private createTaskDefinition(environment: Record<string, string>): ecs.FargateTaskDefinition {
+    const props = this.props;
+    const hardened = props.hardened ?? false;
+    const taskDefinition = new ecs.FargateTaskDefinition(this, 'TaskDefinition', {
+      cpu: 512,
+      memoryLimitMiB: MIGRATION_MEMORY_MIB,
+      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+    });
+    const container = taskDefinition.addContainer(CONTAINER_NAME, {
+      image: props.image,
+      essential: true,
+      // As the serving container: `litellm` itself, so the task definition fixes what runs whatever the image's script.
+      // With an IAM database user, a short script first prepares that user, then runs `litellm` with the command.
+      entryPoint: props.iamDatabaseUser !== undefined
+        ? ['python3', '-c', fs.readFileSync(path.join(HANDLER_DIR, IAM_USER_SCRIPT), 'utf8')]
+        : ['litellm'],
+      command: MIGRATION_COMMAND,
+      // A hard limit equal to the task's memory: the container is killed at the limit instead of the task.
+      memoryLimitMiB: MIGRATION_MEMORY_MIB,
+      environment,
+      secrets: props.secrets,
+      logging: ecs.LogDrivers.awsLogs({ logGroup: props.logGroup, streamPrefix: STREAM_PREFIX }),
+      readonlyRootFilesystem: hardened,
+      user: hardened ? MIGRATION_HARDENED_USER : undefined,
+    });
+    if (hardened) {
+      for (const [i, containerPath] of MIGRATION_WRITABLE_PATHS.entries()) {
+        const name = `writable${i}`;
+        taskDefinition.addVolume({ name });
+        container.addMountPoints({ sourceVolume: name, containerPath, readOnly: false });
+      }
+    }
+    return taskDefinition;
+  }
+
+  /** The functions call the ECS, Lambda and CloudFormation APIs over HTTPS and nothing else. */
+  private functionNetwork(): Pick<lambda.FunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'> {
+    const props = this.props;
+    if (!props.vpc) {
+      return {};
+    }
+    const securityGroup = new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
+      vpc: props.vpc,
+      description: 'LiteLLM gateway migration functions: HTTPS to AWS APIs only',
+      allowAllOutbound: false,
+    });
+    securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to AWS APIs');
+    return { vpc: props.vpc, vpcSubnets: { subnets: props.subnets }, securityGroups: [securityGroup] };
+  }
+
+  /**
+   * A log group of the stack's, with the gateway's retention and key, instead of one Lambda would create on first use
+   * that never expires and outlives the stack. Kept when the stack goes, like the gateway's other log groups.
+   */
+  private createLogGroup(id: string): logs.LogGroup {
+    return new logs.LogGroup(this, id, {
+      retention: this.props.logRetention ?? DEFAULTS.logRetention,
+      encryptionKey: this.props.logEncryptionKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+  }
+
+  private createFunction(id: string, handler: string, what: string, logGroup: logs.ILogGroup,
+    network: Pick<lambda.FunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'>): lambda.Function {
+    return new lambda.Function(this, id, {
+      runtime: lambda.Runtime.PYTHON_3_13,
+      architecture: lambda.Architecture.ARM_64,
+      handler,
+      code: lambda.Code.fromAsset(HANDLER_DIR, { exclude: ['tests', '__pycache__', '*.pyc', '.pytest_cache', IAM_USER_SCRIPT] }),
+      timeout: Duration.minutes(1),
+      description: `LiteLLM gateway: ${what}`,
+      logGroup,
+      ...network,
+    });
+  }
+
+  private createProvider(onEvent: lambda.IFunction, isComplete: lambda.IFunction,
+    network: Pick<lambda.FunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'>, timeout: Duration): cr.Provider {
+    const provider = new cr.Provider(this, 'Provider', {
+      onEventHandler: onEvent,
+      isCompleteHandler: isComplete,
+      queryInterval: Duration.seconds(15),
+      totalTimeout: timeout,
+      ...network,
+      // The waiter logs its executions (Control Tower's CT.STEPFUNCTIONS.PR.1), errors only: one per deploy.
+      disableWaiterStateMachineLogging: false,
+      waiterStateMachineLogOptions: { destination: this.createLogGroup('WaiterLogGroup'), level: sfn.LogLevel.ERROR },
+    });
+    // X-Ray tracing of the waiter (CT.STEPFUNCTIONS.PR.2), which the provider framework has no option for: a few
+    // traces per deploy, within X-Ray's free tier.
+    const waiter = provider.node.findAll().find((c): c is sfn.CfnStateMachine => c instanceof sfn.CfnStateMachine);
+    if (waiter) {
+      waiter.tracingConfiguration = { enabled: true };
+      const waiterRole = provider.node.findAll().find((c): c is iam.Role => c instanceof iam.Role && c.assumeRolePolicy?.toJSON().Statement
+        .some((st: any) => JSON.stringify(st.Principal ?? {}).includes('states.amazonaws.com')));
+      waiterRole?.addToPrincipalPolicy(new iam.PolicyStatement({
+        actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+        resources: ['*'],
+      }));
+      if (waiterRole) {
+        acknowledgeWildcardResources(waiterRole.node.findChild('DefaultPolicy'), ['*'], 'X-Ray trace writes have no resource-level permissions; AWS requires "*".');
+      }
+    }
+    return provider;
+  }
+
+  private acknowledgeFindings(provider: cr.Provider, handlers: lambda.Function[], isComplete: lambda.Function, tasksArn: string): void {
     acknowledge(this.taskDefinition, 'AwsSolutions-ECS2', 'The environment holds no secret: Region, log level, database host and name.');
     acknowledgeWildcardResources(this.taskDefinition.obtainExecutionRole().node.findChild('DefaultPolicy'), ['*'],
       'ecr:GetAuthorizationToken has no resource-level permissions; AWS requires "*".');
     acknowledgeWildcardResources(isComplete.role!.node.findChild('DefaultPolicy'), [tasksArn],
       'Task ids are known only at run time: DescribeTasks and StopTask on the tasks of the gateway cluster.');
     // CDK's provider framework (its Lambda functions and waiter state machine) as CDK writes it.
-    const functions = [onEvent, isComplete, ...provider.node.findAll().filter((c): c is lambda.Function => c instanceof lambda.Function)];
+    const functions = [...handlers, ...provider.node.findAll().filter((c): c is lambda.Function => c instanceof lambda.Function)];
     acknowledgeWildcardResources(this, [...new Set(functions)].map((f) => `${f.functionArn}:*`),
       "CDK's custom-resource provider framework invokes its handlers and their versions (<function ARN>:*).");
     acknowledgeFinding(this, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
@@ -319,4 +316,27 @@ export class GatewayMigration extends Construct {
     acknowledge(this, 'AwsSolutions-L1', "Our handlers run Python 3.13; the provider framework's runtime is chosen by aws-cdk-lib and upgraded with it.");
     acknowledge(provider, 'AwsSolutions-SF1', 'The waiter logs errors only: it polls the migration once per deploy, and the handlers log every step.');
   }
+}
+
+/** The task's environment: the caller's, and the switches the construct owns (which the caller may not set). */
+function migrationEnvironment(props: GatewayMigrationProps): Record<string, string> {
+  const iamUser = props.iamDatabaseUser;
+  if (iamUser !== undefined) {
+    validateIamDatabaseUser(iamUser, 'iamDatabaseUser');
+    const missing = ['DATABASE_USERNAME', 'DATABASE_PASSWORD'].filter((name) => !(name in props.secrets));
+    if (missing.length > 0) {
+      throw new Error(`iamDatabaseUser needs the master login in secrets to create the user: ${missing.join(' and ')} missing.`);
+    }
+  }
+  const owned = {
+    ...MIGRATION_ENVIRONMENT,
+    ...(props.hardened ? HARDENED_ENVIRONMENT : {}),
+    ...(iamUser !== undefined ? { [IAM_USER_VARIABLE]: iamUser } : {}),
+  };
+  const reserved = Object.keys(owned).filter((name) => name in props.environment);
+  if (reserved.length > 0) {
+    throw new Error(`environment sets ${reserved.join(' and ')}: the migration task sets ${reserved.length === 1 ? 'it' : 'them'} itself `
+      + '(it must migrate, fail the deploy when the migration fails and, hardened, keep HOME in its volume). Remove ' + (reserved.length === 1 ? 'it.' : 'them.'));
+  }
+  return { ...props.environment, ...owned };
 }
