@@ -34,106 +34,151 @@ export class GatewayDashboard extends Construct {
   /** The dashboard. */
   public readonly dashboard: cloudwatch.Dashboard;
 
+  private readonly props: GatewayDashboardProps;
+
   constructor(scope: Construct, id: string, props: GatewayDashboardProps) {
     super(scope, id);
-    const m = props.metrics;
-    const perModel = (name: GatewayMetricName, options: cloudwatch.MetricOptions = {}) =>
-      m.models.map((model) => m.metricForModel(name, model, { label: model, ...options }));
-    // Tokens and cost are published for successful completions only, so they are divided by the successful ones
-    // (all minus failed): divided by all, a burst of throttles would look like shorter, cheaper requests.
-    const perSuccess = (numerator: GatewayMetricName, label: string) =>
-      m.models.map((model, i) => new cloudwatch.MathExpression({
-        expression: `n${i} / (d${i} - FILL(e${i}, 0))`,
-        usingMetrics: {
-          [`n${i}`]: m.metricForModel(numerator, model),
-          [`d${i}`]: m.metricForModel(GatewayMetricName.REQUEST_COUNT, model),
-          [`e${i}`]: m.metricForModel(GatewayMetricName.REQUEST_ERRORS, model),
-        },
-        label: `${label} ${model}`,
-      }));
-    // One stage a line, without the pipe: CDK joins the lines with '\n| ' itself, and a leading '| ' would add an
-    // empty stage that Logs Insights refuses.
-    const insights = (title: string, stages: string[]) => new cloudwatch.LogQueryWidget({
-      title, logGroupNames: [props.logGroup.logGroupName], width: WIDTH / 2, height: 6, queryLines: stages,
-    });
-    const half = { width: WIDTH / 2, height: 6 };
-
+    this.props = props;
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       defaultInterval: Duration.hours(3),
       widgets: [
-        [new cloudwatch.TextWidget({ markdown: '## KPIs', width: WIDTH, height: 1 })],
-        [
-          new cloudwatch.SingleValueWidget({ title: 'Total requests', metrics: [m.metricRequestCount({ label: 'Requests' })], setPeriodToTimeRange: true, width: 6, height: 4 }),
-          new cloudwatch.SingleValueWidget({
-            title: 'Tokens and estimated cost',
-            metrics: [m.metricInputTokens({ label: 'Input tokens' }), m.metricOutputTokens({ label: 'Output tokens' }), m.metricResponseCostUsd({ label: 'Est. cost (USD)' })],
-            setPeriodToTimeRange: true,
-            width: 18,
-            height: 4,
-          }),
-        ],
-        [new cloudwatch.TextWidget({ markdown: '## Traffic', width: WIDTH, height: 1 })],
-        [
-          new cloudwatch.GraphWidget({ title: 'Request rate by model', left: perModel(GatewayMetricName.REQUEST_COUNT), ...half }),
-          new cloudwatch.GraphWidget({
-            title: 'Error and throttle rate (%)',
-            left: [
-              new cloudwatch.MathExpression({ expression: '100 * e / r', usingMetrics: { e: m.metricRequestErrors(), r: m.metricRequestCount() }, label: 'Errors %' }),
-              new cloudwatch.MathExpression({ expression: '100 * t / r', usingMetrics: { t: m.metricThrottles(), r: m.metricRequestCount() }, label: 'Throttles (429) %' }),
-            ],
-            leftYAxis: { min: 0, max: 100 },
-            ...half,
-          }),
-        ],
-        [new cloudwatch.TextWidget({ markdown: '## Latency', width: WIDTH, height: 1 })],
-        [
-          new cloudwatch.GraphWidget({ title: 'Average response time by model (ms)', left: perModel(GatewayMetricName.RESPONSE_TIME_MS, { statistic: 'Average' }), ...half }),
-          insights('Latency percentiles (ms)', [
-            'filter ispresent(litellm_metric) and status_code = 200',
-            'stats pct(response_time_ms, 50) as p50, pct(response_time_ms, 95) as p95, pct(response_time_ms, 99) as p99 by bin(5m)',
-          ]),
-        ],
-        [new cloudwatch.TextWidget({ markdown: '## Tokens', width: WIDTH, height: 1 })],
-        [
-          new cloudwatch.GraphWidget({ title: 'Average tokens per successful request by model', left: perSuccess(GatewayMetricName.TOTAL_TOKENS, 'Tokens/request'), ...half }),
-          new cloudwatch.GraphWidget({ title: 'Total tokens over time', left: perModel(GatewayMetricName.TOTAL_TOKENS), stacked: true, ...half }),
-        ],
-        [new cloudwatch.TextWidget({ markdown: '## Cost', width: WIDTH, height: 1 })],
-        [
-          new cloudwatch.GraphWidget({ title: 'Cost per successful request by model (USD)', left: perSuccess(GatewayMetricName.RESPONSE_COST_USD, 'USD/request'), ...half }),
-          insights('Cost by agent and model (USD)', [
-            'filter ispresent(litellm_metric)',
-            'stats sum(response_cost) as cost_usd, count(*) as requests, sum(total_tokens) as tokens by key_alias, model_group',
-            'sort cost_usd desc',
-          ]),
-        ],
-        [new cloudwatch.TextWidget({ markdown: '## ECS', width: WIDTH, height: 1 })],
-        [
-          new cloudwatch.GraphWidget({ title: 'CPU utilization (%)', left: [props.service.metricCpuUtilization({ label: 'CPU %' })], leftYAxis: { min: 0, max: 100 }, ...half }),
-          new cloudwatch.GraphWidget({ title: 'Memory utilization (%)', left: [props.service.metricMemoryUtilization({ label: 'Memory %' })], leftYAxis: { min: 0, max: 100 }, ...half }),
-        ],
-        [new cloudwatch.TextWidget({ markdown: '## Load balancer', width: WIDTH, height: 1 })],
-        [
-          new cloudwatch.GraphWidget({
-            title: 'Requests and 5xx',
-            left: [props.loadBalancer.metrics.requestCount({ label: 'Requests' })],
-            right: [
-              props.loadBalancer.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { label: 'Target 5xx' }),
-              props.loadBalancer.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { label: 'Load balancer 5xx' }),
-            ],
-            ...half,
-          }),
-          new cloudwatch.GraphWidget({
-            title: 'Target response time (s)',
-            left: [
-              props.loadBalancer.metrics.targetResponseTime({ statistic: 'Average', label: 'Average' }),
-              props.loadBalancer.metrics.targetResponseTime({ statistic: 'p99', label: 'p99' }),
-            ],
-            ...half,
-          }),
-        ],
+        ...section('KPIs', this.kpis()),
+        ...section('Traffic', this.traffic()),
+        ...section('Latency', this.latency()),
+        ...section('Tokens', this.tokens()),
+        ...section('Cost', this.cost()),
+        ...section('ECS', this.ecs()),
+        ...section('Load balancer', this.loadBalancer()),
       ],
     });
   }
+
+  private kpis(): cloudwatch.IWidget[] {
+    const m = this.props.metrics;
+    return [
+      new cloudwatch.SingleValueWidget({ title: 'Total requests', metrics: [m.metricRequestCount({ label: 'Requests' })], setPeriodToTimeRange: true, width: 6, height: 4 }),
+      new cloudwatch.SingleValueWidget({
+        title: 'Tokens and estimated cost',
+        metrics: [m.metricInputTokens({ label: 'Input tokens' }), m.metricOutputTokens({ label: 'Output tokens' }), m.metricResponseCostUsd({ label: 'Est. cost (USD)' })],
+        setPeriodToTimeRange: true,
+        width: 18,
+        height: 4,
+      }),
+    ];
+  }
+
+  private traffic(): cloudwatch.IWidget[] {
+    const m = this.props.metrics;
+    return [
+      new cloudwatch.GraphWidget({ title: 'Request rate by model', left: this.perModel(GatewayMetricName.REQUEST_COUNT), ...HALF }),
+      new cloudwatch.GraphWidget({
+        title: 'Error and throttle rate (%)',
+        left: [
+          new cloudwatch.MathExpression({ expression: '100 * e / r', usingMetrics: { e: m.metricRequestErrors(), r: m.metricRequestCount() }, label: 'Errors %' }),
+          new cloudwatch.MathExpression({ expression: '100 * t / r', usingMetrics: { t: m.metricThrottles(), r: m.metricRequestCount() }, label: 'Throttles (429) %' }),
+        ],
+        leftYAxis: { min: 0, max: 100 },
+        ...HALF,
+      }),
+    ];
+  }
+
+  private latency(): cloudwatch.IWidget[] {
+    return [
+      new cloudwatch.GraphWidget({ title: 'Average response time by model (ms)', left: this.perModel(GatewayMetricName.RESPONSE_TIME_MS, { statistic: 'Average' }), ...HALF }),
+      this.insights('Latency percentiles (ms)', [
+        'filter ispresent(litellm_metric) and status_code = 200',
+        'stats pct(response_time_ms, 50) as p50, pct(response_time_ms, 95) as p95, pct(response_time_ms, 99) as p99 by bin(5m)',
+      ]),
+    ];
+  }
+
+  private tokens(): cloudwatch.IWidget[] {
+    return [
+      new cloudwatch.GraphWidget({ title: 'Average tokens per successful request by model', left: this.perSuccess(GatewayMetricName.TOTAL_TOKENS, 'Tokens/request'), ...HALF }),
+      new cloudwatch.GraphWidget({ title: 'Total tokens over time', left: this.perModel(GatewayMetricName.TOTAL_TOKENS), stacked: true, ...HALF }),
+    ];
+  }
+
+  private cost(): cloudwatch.IWidget[] {
+    return [
+      new cloudwatch.GraphWidget({ title: 'Cost per successful request by model (USD)', left: this.perSuccess(GatewayMetricName.RESPONSE_COST_USD, 'USD/request'), ...HALF }),
+      this.insights('Cost by agent and model (USD)', [
+        'filter ispresent(litellm_metric)',
+        'stats sum(response_cost) as cost_usd, count(*) as requests, sum(total_tokens) as tokens by key_alias, model_group',
+        'sort cost_usd desc',
+      ]),
+    ];
+  }
+
+  private ecs(): cloudwatch.IWidget[] {
+    const service = this.props.service;
+    return [
+      new cloudwatch.GraphWidget({ title: 'CPU utilization (%)', left: [service.metricCpuUtilization({ label: 'CPU %' })], leftYAxis: { min: 0, max: 100 }, ...HALF }),
+      new cloudwatch.GraphWidget({ title: 'Memory utilization (%)', left: [service.metricMemoryUtilization({ label: 'Memory %' })], leftYAxis: { min: 0, max: 100 }, ...HALF }),
+    ];
+  }
+
+  private loadBalancer(): cloudwatch.IWidget[] {
+    const metrics = this.props.loadBalancer.metrics;
+    return [
+      new cloudwatch.GraphWidget({
+        title: 'Requests and 5xx',
+        left: [metrics.requestCount({ label: 'Requests' })],
+        right: [
+          metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, { label: 'Target 5xx' }),
+          metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, { label: 'Load balancer 5xx' }),
+        ],
+        ...HALF,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Target response time (s)',
+        left: [
+          metrics.targetResponseTime({ statistic: 'Average', label: 'Average' }),
+          metrics.targetResponseTime({ statistic: 'p99', label: 'p99' }),
+        ],
+        ...HALF,
+      }),
+    ];
+  }
+
+  private perModel(name: GatewayMetricName, options: cloudwatch.MetricOptions = {}): cloudwatch.IMetric[] {
+    const m = this.props.metrics;
+    return m.models.map((model) => m.metricForModel(name, model, { label: model, ...options }));
+  }
+
+  /**
+   * Tokens and cost are published for successful completions only, so they are divided by the successful ones (all
+   * minus failed): divided by all, a burst of throttles would look like shorter, cheaper requests.
+   */
+  private perSuccess(numerator: GatewayMetricName, label: string): cloudwatch.IMetric[] {
+    const m = this.props.metrics;
+    return m.models.map((model, i) => new cloudwatch.MathExpression({
+      expression: `n${i} / (d${i} - FILL(e${i}, 0))`,
+      usingMetrics: {
+        [`n${i}`]: m.metricForModel(numerator, model),
+        [`d${i}`]: m.metricForModel(GatewayMetricName.REQUEST_COUNT, model),
+        [`e${i}`]: m.metricForModel(GatewayMetricName.REQUEST_ERRORS, model),
+      },
+      label: `${label} ${model}`,
+    }));
+  }
+
+  /**
+   * One stage a line, without the pipe: CDK joins the lines with '\n| ' itself, and a leading '| ' would add an empty
+   * stage that Logs Insights refuses.
+   */
+  private insights(title: string, stages: string[]): cloudwatch.IWidget {
+    return new cloudwatch.LogQueryWidget({
+      title, logGroupNames: [this.props.logGroup.logGroupName], width: WIDTH / 2, height: 6, queryLines: stages,
+    });
+  }
+}
+
+const HALF = { width: WIDTH / 2, height: 6 };
+
+/** A row with the section's title, then a row of its widgets. */
+function section(title: string, widgets: cloudwatch.IWidget[]): cloudwatch.IWidget[][] {
+  return [[new cloudwatch.TextWidget({ markdown: `## ${title}`, width: WIDTH, height: 1 })], widgets];
 }
