@@ -55,8 +55,6 @@ export interface LiteLlmImageOptions {
 export interface GatewayImageConfig {
   /** The container image. */
   readonly containerImage: ecs.ContainerImage;
-  /** Whether the rendered config and callbacks are baked into the image by the construct. */
-  readonly bakesConfig: boolean;
 }
 
 /**
@@ -138,7 +136,6 @@ class LiteLlmAssetImage extends GatewayImage {
         platform: Platform.LINUX_ARM64,
         buildArgs: { LITELLM_IMAGE: this.image },
       }),
-      bakesConfig: true,
     };
   }
 }
@@ -174,6 +171,6 @@ class PrebuiltImage extends GatewayImage {
   }
 
   public bind(_scope: Construct, _config: GatewayConfig): GatewayImageConfig {
-    return { containerImage: this.image, bakesConfig: false };
+    return { containerImage: this.image };
   }
 }
