@@ -43,9 +43,11 @@ export interface GatewayConfigProps {
    */
   readonly routing?: RoutingProps;
   /**
-   * How long one call to a model may take (`litellm_settings.request_timeout`; an alias's own `timeout` overrides
-   * it). A call that times out is retried `routing.timeoutRetries` times and then falls back, so one request to the
-   * proxy can take longer: see `GatewayConfig.longestRequest`, which the load balancer's timeouts follow.
+   * How long one call to a model may wait for Bedrock (`litellm_settings.request_timeout`; an alias's own `timeout`
+   * overrides it), streamed or not: the proxy passes it to every call, without a cap of its own (a stream is bounded
+   * per wait for its next chunk, not in total). A call that times out is retried `routing.timeoutRetries` times and
+   * then falls back, so one request to the proxy can take longer: see `GatewayConfig.longestRequest`, which the load
+   * balancer's idle timeout and drain follow, and which cannot exceed the load balancer's 4000 s.
    *
    * @default Duration.seconds(600)
    */

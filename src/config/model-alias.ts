@@ -32,9 +32,9 @@ export interface ModelAlias {
    */
   readonly rpm?: number;
   /**
-   * Timeout of one call to this model, whole seconds (`litellm_params.timeout`).
+   * Timeout of one call to this model, streamed or not, whole seconds (`litellm_params.timeout` and `stream_timeout`).
    *
-   * @default - the router's timeout
+   * @default - the gateway's `requestTimeout`
    */
   readonly timeout?: Duration;
   /**
