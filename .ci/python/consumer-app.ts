@@ -5,7 +5,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { BedrockModel, InferenceGeography, LlmGateway, RoutingStrategy } from 'cdk-llm-gateway';
 
-const AGENTS: Record<string, string[]> = { Supervisor: ['smart', 'fast'], Extraction: ['smart', 'fast'], Validation: ['fast'] };
+const AGENTS: Record<string, string[]> = { Supervisor: ['claude-primary', 'claude-fast'], Extraction: ['claude-primary', 'claude-fast'], Validation: ['claude-fast'] };
 
 const app = new App();
 const stack = new Stack(app, 'ConsumerStack', { env: { region: 'us-east-1' } });
@@ -15,10 +15,10 @@ const agentSecurityGroup = new ec2.SecurityGroup(stack, 'Agents', { vpc });
 const gateway = new LlmGateway(stack, 'Gateway', {
   vpc,
   models: [
-    { alias: 'smart', model: BedrockModel.CLAUDE_SONNET_4_5.inGeography(InferenceGeography.US), tpm: 80_000, rpm: 50 },
-    { alias: 'fast', model: BedrockModel.CLAUDE_HAIKU_4_5.inGeography(InferenceGeography.US), tpm: 80_000, rpm: 100 },
+    { alias: 'claude-primary', model: BedrockModel.CLAUDE_SONNET_4_5.inGeography(InferenceGeography.US), tpm: 80_000, rpm: 50 },
+    { alias: 'claude-fast', model: BedrockModel.CLAUDE_HAIKU_4_5.inGeography(InferenceGeography.US), tpm: 80_000, rpm: 100 },
   ],
-  routing: { strategy: RoutingStrategy.SIMPLE_SHUFFLE, fallbacks: [{ from: 'smart', to: ['fast'] }] },
+  routing: { strategy: RoutingStrategy.SIMPLE_SHUFFLE, fallbacks: [{ from: 'claude-primary', to: ['claude-fast'] }] },
   requestTimeout: Duration.minutes(10),
 });
 gateway.connections.allowDefaultPortFrom(agentSecurityGroup);

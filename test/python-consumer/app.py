@@ -19,7 +19,7 @@ from cdk_llm_gateway import (
 )
 
 # The agents and the aliases each may call.
-AGENTS = {"Supervisor": ["smart", "fast"], "Extraction": ["smart", "fast"], "Validation": ["fast"]}
+AGENTS = {"Supervisor": ["claude-primary", "claude-fast"], "Extraction": ["claude-primary", "claude-fast"], "Validation": ["claude-fast"]}
 
 app = App()
 stack = Stack(app, "ConsumerStack", env=Environment(region="us-east-1"))
@@ -31,10 +31,10 @@ gateway = LlmGateway(
     "Gateway",
     vpc=vpc,
     models=[
-        ModelAlias(alias="smart", model=BedrockModel.CLAUDE_SONNET_4_5.in_geography(InferenceGeography.US), tpm=80000, rpm=50),
-        ModelAlias(alias="fast", model=BedrockModel.CLAUDE_HAIKU_4_5.in_geography(InferenceGeography.US), tpm=80000, rpm=100),
+        ModelAlias(alias="claude-primary", model=BedrockModel.CLAUDE_SONNET_4_5.in_geography(InferenceGeography.US), tpm=80000, rpm=50),
+        ModelAlias(alias="claude-fast", model=BedrockModel.CLAUDE_HAIKU_4_5.in_geography(InferenceGeography.US), tpm=80000, rpm=100),
     ],
-    routing=RoutingProps(strategy=RoutingStrategy.SIMPLE_SHUFFLE, fallbacks=[Fallback(from_="smart", to=["fast"])]),
+    routing=RoutingProps(strategy=RoutingStrategy.SIMPLE_SHUFFLE, fallbacks=[Fallback(from_="claude-primary", to=["claude-fast"])]),
     request_timeout=Duration.minutes(10),
 )
 gateway.connections.allow_default_port_from(agent_security_group)
