@@ -114,6 +114,13 @@ project.addTask('bench', {
   env: { TS_NODE_TRANSPILE_ONLY: '1' },
   exec: 'ts-node --project tsconfig.dev.json integ/bench.ts',
 });
+// What the gateway costs per request: the twin's real LiteLLM proxy, bare and as the reference configures it, on
+// loopback in a network namespace (assets/twin/bench). Not a test; CI runs `bench:proxy --smoke`.
+project.addTask('bench:proxy', {
+  description: 'LiteLLM proxy benchmark on loopback: bare vs the gateway and each of its additions (ratios gateway/bare)',
+  exec: 'bash assets/twin/bench/run.sh',
+  receiveArgs: true,
+});
 
 // The Bedrock catalog is one data table (src/config/catalog/bedrock-models.ts); BedrockModel's constants and the
 // README's model table are generated from it, and test/config/bedrock-model.test.ts fails when they are stale.
