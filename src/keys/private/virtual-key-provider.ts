@@ -94,6 +94,13 @@ export class VirtualKeyProvider extends Construct {
       allowAllOutbound: false,
     });
     securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS to Secrets Manager');
+    // A group of the stack's, with the gateway's retention and key, for the handler and the provider framework's
+    // function, instead of groups Lambda would create on first use and never expire.
+    const logGroup = new logs.LogGroup(this, 'HandlerLogGroup', {
+      retention: props.logRetention ?? DEFAULTS.logRetention,
+      encryptionKey: props.logEncryptionKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.handler = new lambda.Function(this, 'Handler', {
       runtime: lambda.Runtime.PYTHON_3_13,
       architecture: lambda.Architecture.ARM_64,
@@ -108,12 +115,7 @@ export class VirtualKeyProvider extends Construct {
       vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [securityGroup],
       description: 'LiteLLM gateway: manages virtual keys through the key API',
-      // A group of the stack's, with the gateway's retention and key, instead of one Lambda would create on first use.
-      logGroup: new logs.LogGroup(this, 'HandlerLogGroup', {
-        retention: props.logRetention ?? DEFAULTS.logRetention,
-        encryptionKey: props.logEncryptionKey,
-        removalPolicy: RemovalPolicy.RETAIN,
-      }),
+      logGroup,
     });
     props.gateway.connections.allowDefaultPortFrom(this.handler, 'Key handler to the gateway');
     // The rules that let the handler reach the gateway are resources of their own, and nothing else makes a key wait
@@ -125,6 +127,7 @@ export class VirtualKeyProvider extends Construct {
     // and answers CloudFormation, both over HTTPS, which the handler's security group allows.
     this.provider = new cr.Provider(this, 'Provider', {
       onEventHandler: this.handler,
+      logGroup,
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [securityGroup],

@@ -170,7 +170,7 @@ export class GatewayMigration extends Construct {
     const tasksArn = Stack.of(this).formatArn({ service: 'ecs', resource: 'task', resourceName: `${props.cluster.clusterName}/*` });
     // StopTask: a migration that outlives its timeout is stopped before the deploy gives up on it.
     isComplete.addToRolePolicy(new iam.PolicyStatement({ actions: ['ecs:DescribeTasks', 'ecs:StopTask'], resources: [tasksArn] }));
-    const provider = this.createProvider(onEvent, isComplete, network, timeout);
+    const provider = this.createProvider(onEvent, isComplete, network, timeout, functionLogGroup);
 
     this.resource = new CustomResource(this, 'Resource', {
       serviceToken: provider.serviceToken,
@@ -270,10 +270,12 @@ export class GatewayMigration extends Construct {
   }
 
   private createProvider(onEvent: lambda.IFunction, isComplete: lambda.IFunction,
-    network: Pick<lambda.FunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'>, timeout: Duration): cr.Provider {
+    network: Pick<lambda.FunctionProps, 'vpc' | 'vpcSubnets' | 'securityGroups'>, timeout: Duration, logGroup: logs.ILogGroup): cr.Provider {
     const provider = new cr.Provider(this, 'Provider', {
       onEventHandler: onEvent,
       isCompleteHandler: isComplete,
+      // The framework's functions log beside ours, not to groups Lambda would create and never expire.
+      logGroup,
       queryInterval: Duration.seconds(15),
       totalTimeout: timeout,
       ...network,
