@@ -60,6 +60,12 @@ export const DEFAULTS = {
   cooldownTime: Duration.seconds(60),
   masterKeyVariable: 'LITELLM_ADMIN_KEY',
 
+  // Virtual keys: how long the key handler waits for a gateway that is still starting (Create, Update), for one that
+  // may be gone (Delete), and for one request to the key API.
+  keyHandlerWait: Duration.seconds(600),
+  keyHandlerDeleteWait: Duration.seconds(30),
+  keyHandlerRequestTimeout: Duration.seconds(10),
+
   // Observability
   metricsNamespace: 'LlmGateway',
 } as const;

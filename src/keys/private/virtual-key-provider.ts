@@ -110,7 +110,11 @@ export class VirtualKeyProvider extends Construct {
       // short bound of its own (DELETE_WAIT_SECONDS): a gateway that is gone must not hold up a stack deletion.
       // The handler ends each request at its deadline and leaves itself time to answer before this timeout.
       timeout: Duration.minutes(14),
-      environment: { WAIT_SECONDS: '600', DELETE_WAIT_SECONDS: '30', REQUEST_TIMEOUT_SECONDS: '10' },
+      environment: {
+        WAIT_SECONDS: String(DEFAULTS.keyHandlerWait.toSeconds()),
+        DELETE_WAIT_SECONDS: String(DEFAULTS.keyHandlerDeleteWait.toSeconds()),
+        REQUEST_TIMEOUT_SECONDS: String(DEFAULTS.keyHandlerRequestTimeout.toSeconds()),
+      },
       vpc: props.vpc,
       vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       securityGroups: [securityGroup],
