@@ -6,9 +6,11 @@ user, whose password only this task receives); then it runs ``litellm`` with the
 does without IAM authentication. The master user keeps owning the schema: it runs every migration, so tables a later
 release adds are its own, and the role gets them through default privileges.
 
-Idempotent: a role that exists is left as it is but for the grants, which are granted again. It runs with the gateway
-image's Python and psycopg (a dependency of litellm-proxy-extras, which LiteLLM's own migration uses). The gateway
-passes it to ``python3 -c``; the container's command follows as arguments.
+Idempotent: a role that exists is left as it is but for the grants, which are granted again. PostgreSQL 16 lets
+only a holder of a role's ADMIN OPTION grant it: the master user has it on a role it created, not on one another
+login created, which therefore fails here. It runs with the gateway image's Python and psycopg (a dependency of
+litellm-proxy-extras, which LiteLLM's own migration uses). The gateway passes it to ``python3 -c``; the container's
+command follows as arguments.
 
 Environment: ``LITELLM_IAM_DATABASE_USER`` (the role), ``DATABASE_HOST`` (``host`` or ``host:port``),
 ``DATABASE_NAME``, ``DATABASE_USERNAME`` and ``DATABASE_PASSWORD`` (the master login, from the cluster's secret).
