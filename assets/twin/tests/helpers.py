@@ -1,5 +1,31 @@
 """Small helpers shared by the twin's tests."""
+import json
+import os
+import subprocess
 import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+
+_SYNTH = """
+const { App, Stack } = require('aws-cdk-lib');
+const ec2 = require('aws-cdk-lib/aws-ec2');
+const { LlmGateway } = require('./src');
+const [outdir, stackName, extra] = process.argv.slice(1);
+const app = new App({ outdir });
+const stack = new Stack(app, stackName, { env: { region: 'us-east-1' } });
+const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
+new LlmGateway(stack, 'Gateway', { vpc, ...JSON.parse(extra) });
+app.synth();
+"""
+
+
+def synthesize_gateway(outdir, stack_name, props):
+    """Synthesizes a gateway as a user's app would, ``new LlmGateway(stack, 'Gateway', { vpc, ...props })`` with
+    ``props`` plain JSON (e.g. ``{'service': {'hardenedContainer': True}}``), into ``outdir``."""
+    env = {**os.environ, 'JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION': '1'}
+    subprocess.run(['npx', 'ts-node', '--project', 'tsconfig.dev.json', '-T', '-e', _SYNTH, str(outdir), stack_name,
+                    json.dumps(props)], cwd=REPO, env=env, check=True, timeout=300, capture_output=True)
 
 
 def wait_for_metric_lines(proxy, mark, count, timeout=15.0, settle=1.0):

@@ -23,21 +23,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from helpers import synthesize_gateway
 from twin.proxy import LiteLlmProxy
 from twin.template import load_reference
 
 REPO = Path(__file__).resolve().parents[3]
 
-SYNTH = """
-const { App, Stack } = require('aws-cdk-lib');
-const ec2 = require('aws-cdk-lib/aws-ec2');
-const { LlmGateway } = require('./src');
-const app = new App({ outdir: process.argv[1] });
-const stack = new Stack(app, 'HardenedGatewayStack', { env: { region: 'us-east-1' } });
-const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-new LlmGateway(stack, 'Gateway', { vpc, service: { hardenedContainer: true } });
-app.synth();
-"""
 
 DENIED = ('Read-only file system', 'Permission denied', 'PermissionError')
 
@@ -45,9 +36,7 @@ DENIED = ('Read-only file system', 'Permission denied', 'PermissionError')
 @pytest.fixture(scope='module')
 def hardened(tmp_path_factory):
     outdir = tmp_path_factory.mktemp('hardened-cdk-out')
-    env = {**os.environ, 'JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION': '1'}
-    subprocess.run(['npx', 'ts-node', '--project', 'tsconfig.dev.json', '-T', '-e', SYNTH, str(outdir)],
-                   cwd=REPO, env=env, check=True, timeout=300, capture_output=True)
+    synthesize_gateway(outdir, 'HardenedGatewayStack', {'service': {'hardenedContainer': True}})
     reference = load_reference(outdir)
     template = json.loads(next(outdir.glob('*.template.json')).read_text())
     services = [r for r in template['Resources'].values()

@@ -25,6 +25,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from helpers import synthesize_gateway
 from test_hardened import DENIED, _wrapper
 from twin.postgres import PostgresServer, load_migration_task, prisma_calls, prisma_standin, task_environment
 from twin.template import load_reference
@@ -32,32 +33,13 @@ from twin.template import load_reference
 REPO = Path(__file__).resolve().parents[3]
 MIGRATIONS = Path(__import__('litellm_proxy_extras').__file__).parent / 'migrations'
 
-# LlmGateway passes `hardened` to its migration once the service wires it; until then the synthesis turns it on for
-# every GatewayMigration, so that the template under test is the reference deployment's, with the construct's own
-# hardening (user, volumes, environment) and nothing written by the twin.
-SYNTH = """
-const { App, Stack } = require('aws-cdk-lib');
-const ec2 = require('aws-cdk-lib/aws-ec2');
-const migration = require('./src/service/gateway-migration');
-const Base = migration.GatewayMigration;
-migration.GatewayMigration = class extends Base {
-  constructor(scope, id, props) { super(scope, id, { ...props, hardened: props.hardened ?? true }); }
-};
-const { LlmGateway } = require('./src');
-const app = new App({ outdir: process.argv[1] });
-const stack = new Stack(app, 'HardenedGatewayStack', { env: { region: 'us-east-1' } });
-const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-new LlmGateway(stack, 'Gateway', { vpc, service: { hardenedContainer: true } });
-app.synth();
-"""
 
 
 @pytest.fixture(scope='module')
 def hardened_migration(tmp_path_factory):
     outdir = tmp_path_factory.mktemp('hardened-migration-cdk-out')
-    env = {**os.environ, 'JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION': '1'}
-    subprocess.run(['npx', 'ts-node', '--project', 'tsconfig.dev.json', '-T', '-e', SYNTH, str(outdir)],
-                   cwd=REPO, env=env, check=True, timeout=300, capture_output=True)
+    # The gateway passes its hardening to the migration: the template is the construct's own (user, volumes, HOME).
+    synthesize_gateway(outdir, 'HardenedGatewayStack', {'service': {'hardenedContainer': True}})
     reference = load_reference(outdir)
     return reference, load_migration_task(reference)
 

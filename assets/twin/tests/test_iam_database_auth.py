@@ -18,6 +18,7 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
+from helpers import synthesize_gateway
 from twin.postgres import PostgresServer, load_migration_task, prisma_standin, task_environment
 from twin.template import load_reference
 
@@ -26,17 +27,6 @@ MIGRATIONS = Path(__import__('litellm_proxy_extras').__file__).parent / 'migrati
 USER = 'litellm_gateway'
 HOST = 'gateway.cluster-c1a2b3c4d5e6.us-east-1.rds.amazonaws.com'
 
-# A gateway with `database.iamAuthentication`: its migration task prepares the IAM user before it migrates.
-SYNTH = """
-const { App, Stack } = require('aws-cdk-lib');
-const ec2 = require('aws-cdk-lib/aws-ec2');
-const { LlmGateway } = require('./src');
-const app = new App({ outdir: process.argv[1] });
-const stack = new Stack(app, 'IamGatewayStack', { env: { region: 'us-east-1' } });
-const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
-new LlmGateway(stack, 'Gateway', { vpc, database: { iamAuthentication: true } });
-app.synth();
-"""
 
 # The serving container's variables with IAM authentication (src/database/private/iam-database-auth.ts,
 # iamDatabaseEnvironment), and made-up credentials for botocore.
@@ -116,9 +106,8 @@ def test_the_serving_proxy_refreshes_three_minutes_before_expiry_and_needs_datab
 @pytest.fixture(scope='module')
 def iam_migration(tmp_path_factory):
     outdir = tmp_path_factory.mktemp('iam-cdk-out')
-    env = {**os.environ, 'JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION': '1'}
-    subprocess.run(['npx', 'ts-node', '--project', 'tsconfig.dev.json', '-T', '-e', SYNTH, str(outdir)],
-                   cwd=REPO, env=env, check=True, timeout=300, capture_output=True)
+    # A gateway with database.iamAuthentication: its migration task prepares the IAM user before it migrates.
+    synthesize_gateway(outdir, 'IamGatewayStack', {'database': {'iamAuthentication': True}})
     reference = load_reference(outdir)
     return reference, load_migration_task(reference)
 
