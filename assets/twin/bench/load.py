@@ -29,6 +29,7 @@ class Pass:
     first_error: str = ''
     completed: int = 0  # requests that ended inside the window
     log_bytes: int = 0  # what the proxy logged meanwhile
+    redis_commands: int = 0  # what Redis served meanwhile
 
     @property
     def rps(self) -> float:

@@ -140,6 +140,7 @@ class BenchProxy(LiteLlmProxy):
 
     def __init__(self, *args: Any, health_path: str, pinned: bool = True, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.shared_state = bool(kwargs.get('shared_state'))
         self.command = ['taskset', '-c', PROXY_CPUS if pinned else '0-1', *self.command]
         self.health_path = health_path
         self.start_seconds = float('nan')
@@ -271,21 +272,36 @@ class Sample:
     ttft_p50: float
     cpu_per_1k: float
     log_per_req: float
+    redis_per_req: float
     errors: int
     first_error: str = ''
 
 
-def measure(proxy: BenchProxy | None, request: Callable[[bool], load.Request], plan: Plan, phase: str) -> Any:
+def redis_commands(redis: RedisServers) -> int:
+    """Commands the Redis nodes have served since they started (INFO commandstats, summed over the nodes)."""
+    total = 0
+    for port in redis.ports:
+        for line in redis.cli('INFO', 'commandstats', port=port).splitlines():
+            if line.startswith('cmdstat_'):
+                total += int(line.split('calls=', 1)[1].split(',', 1)[0])
+    return total
+
+
+def measure(proxy: BenchProxy | None, request: Callable[[bool], load.Request], plan: Plan, phase: str,
+            redis: RedisServers | None = None) -> Any:
     """One variant's passes of one round: 'instant' (throughput and latency) or 'stream' (time to first token)."""
     if phase == 'instant':
         _warm(request(False), plan.throughput_concurrency, plan)
+        shared = redis if proxy and proxy.shared_state else None
         cpu0 = proxy.tree.cpu_seconds() if proxy else 0.0
         log0 = proxy.mark() if proxy else 0
+        cmd0 = redis_commands(shared) if shared else 0
         thr = load.run(load.closed_loop(request(False), plan.throughput_concurrency, plan.throughput_seconds))
         cpu = (proxy.tree.cpu_seconds() - cpu0) if proxy else float('nan')
         if proxy:
             time.sleep(0.2)  # the metrics callback writes from its own thread, a moment later
             thr.log_bytes = proxy.mark() - log0
+        thr.redis_commands = redis_commands(shared) - cmd0 if shared else 0
         lat = load.run(load.closed_loop(request(False), 1, plan.latency_seconds))
         return thr, lat, cpu
     _warm(request(True), plan.stream_concurrency, plan)
@@ -364,7 +380,7 @@ def main() -> int:
                 ('direct', None, lambda s: load.bedrock_request(fake.endpoint, model_id, s))]
             targets += [(n, p, _chat_factory(p, alias)) for n, p in proxies.items()]
             fake.delay(0)
-            instant = {n: measure(p, req, plan, 'instant') for n, p, req in targets}
+            instant = {n: measure(p, req, plan, 'instant', redis) for n, p, req in targets}
             fake.delay(MODEL_LATENCY)
             stream = {n: measure(p, req, plan, 'stream') for n, p, req in targets}
             for n, _, _ in targets:
@@ -375,6 +391,7 @@ def main() -> int:
                 samples[n].append(Sample(
                     rps=thr.rps, p50=thr.pct(50), p95=thr.pct(95), p99=thr.pct(99), lat_p50=lat.pct(50),
                     ttft_p50=st.ttft_p50(), cpu_per_1k=cpu / sent * 1000, log_per_req=thr.log_bytes / sent,
+                    redis_per_req=thr.redis_commands / sent,
                     errors=errors, first_error=thr.first_error or lat.first_error or st.first_error))
 
         sweep: dict[str, list[tuple[int, float, float, float, float, float]]] = {}
@@ -439,7 +456,8 @@ def report(plan: Plan, samples: dict[str, list[Sample]], rss: dict[str, float], 
           f'{plan.throughput_concurrency}, added latency at concurrency 1, streams at concurrency '
           f'{plan.stream_concurrency} with a {MODEL_LATENCY * 1000:.0f} ms model')
     head = (f'{"variant":<12} {"req/s":>7} {"p50 ms":>7} {"p95 ms":>7} {"p99 ms":>7} {"added ms":>8} '
-            f'{"TTFT+ ms":>8} {"CPU s/1k":>8} {"log B/req":>9} {"RSS MiB":>7} {"start s":>7} {"kills":>5} '
+            f'{"TTFT+ ms":>8} {"CPU s/1k":>8} {"log B/req":>9} {"Redis/req":>9} {"RSS MiB":>7} {"start s":>7} '
+            f'{"kills":>5} '
             f'{"errors":>6}')
     print(head)
     print('-' * len(head))
@@ -447,16 +465,18 @@ def report(plan: Plan, samples: dict[str, list[Sample]], rss: dict[str, float], 
         if name == 'direct':
             print(f'{"direct":<12} {med([s.rps for s in rows]):>7.0f} {med([s.p50 for s in rows]):>7.1f} '
                   f'{med([s.p95 for s in rows]):>7.1f} {med([s.p99 for s in rows]):>7.1f} {d_lat:>8.2f} '
-                  f'{d_ttft:>8.1f} {"":>8} {"":>9} {"":>7} {"":>7} {"":>5} {sum(s.errors for s in rows):>6}')
+                  f'{d_ttft:>8.1f} {"":>8} {"":>9} {"":>9} {"":>7} {"":>7} {"":>5} {sum(s.errors for s in rows):>6}')
             continue
         print(f'{name:<12} {med([s.rps for s in rows]):>7.0f} {med([s.p50 for s in rows]):>7.1f} '
               f'{med([s.p95 for s in rows]):>7.1f} {med([s.p99 for s in rows]):>7.1f} '
               f'{med([s.lat_p50 - d_lat for s in rows]):>8.2f} {med([s.ttft_p50 - d_ttft for s in rows]):>8.1f} '
-              f'{med([s.cpu_per_1k for s in rows]):>8.2f} {med([s.log_per_req for s in rows]):>9.0f} {rss[name]:>7.0f} '
+              f'{med([s.cpu_per_1k for s in rows]):>8.2f} {med([s.log_per_req for s in rows]):>9.0f} '
+              f'{med([s.redis_per_req for s in rows]):>9.1f} {rss[name]:>7.0f} '
               f'{starts[name][0]:>7.1f} {starts[name][1]:>5} '
               f'{sum(s.errors for s in rows):>6}')
     print('direct: the fake Bedrock called straight (its "added ms" and "TTFT+ ms" columns are its own p50 and time '
-          'to first token, subtracted from every proxy row); kills: workers uvicorn killed and respawned during start '
+          'to first token, subtracted from every proxy row); Redis/req: commands the Redis nodes served per request; '
+          'kills: workers uvicorn killed and respawned during start '
           f'(the benchmark sets {", ".join(f"{k}={v}" for k, v in BENCH_ENV.items())} where the task does not)')
     print()
 
