@@ -1,9 +1,10 @@
 """What the gateway costs per request: the real LiteLLM proxy, bare and as the reference deployment configures it.
 
 Run through ``assets/twin/bench/run.sh`` (``npx projen bench:proxy``; ``--smoke`` for the ~40-second check CI runs,
-``--variants``/``--rounds`` for a narrower run): it synthesizes the reference deployment and starts this script in a network namespace with nothing but
-loopback. Everything here is the twin's (``assets/twin/twin``): the proxy is started from the template's command,
-environment and staged config, against the fake Bedrock, with Redis shaped like the gateway's cache.
+``--variants``/``--rounds`` for a narrower run): it synthesizes the reference deployment and starts this script in a
+network namespace with nothing but loopback. Everything here is the twin's (``assets/twin/twin``): the proxy is
+started from the template's command, environment and staged config, against the fake Bedrock, with Redis shaped like
+the gateway's cache.
 
 Layout on a 2-core machine: every proxy is pinned to core 0 (``taskset -c 0``: one vCPU, the task's default), with
 the task's worker count; this script (the load generator), the fake Bedrock (its own process) and Redis share core 1.
@@ -25,8 +26,9 @@ once), latency at concurrency 1 (the added latency: the proxy's p50 minus the fa
 request in Bedrock's API), then with the fake waiting 200 ms before the first event, streams (time to first token,
 the proxy's minus the fake's). CPU seconds are the proxy's processes' user+system time during the throughput pass;
 memory is each worker's high-water mark (VmHWM); log bytes and Redis commands (INFO commandstats) are counted over
-the throughput pass; start is process start to the target group's health check path answering 200. Then a concurrency sweep of the gateway (1 and 2 workers) with the 200 ms model: where latency bends
-upward, and the core's CPU use there, against the service's CPU scaling target.
+the throughput pass; start is process start to the target group's health check path answering 200. Then a
+concurrency sweep of the gateway (1 and 2 workers) with the 200 ms model: where latency bends upward, and the core's
+CPU use there, against the service's CPU scaling target.
 """
 from __future__ import annotations
 
