@@ -16,7 +16,7 @@ import { VirtualKeyIssuer } from './keys/private/issuer';
 import { GatewayAlarms, GatewayDashboard, GatewayMetrics, ObservabilityOptions } from './observability';
 import { acknowledge } from './private/acknowledge';
 import { createComplianceKey, encryptSecretsWith } from './private/compliance';
-import { DEFAULTS, maxProcesses } from './private/defaults';
+import { DEFAULTS, maxProcesses, workersPerTask } from './private/defaults';
 import { namePropsOf } from './private/prop-path';
 import { applyDataRemovalPolicy } from './private/removal';
 import { validateGatewayProps } from './private/validate-gateway';
@@ -410,7 +410,7 @@ export class LlmGateway extends Construct implements ec2.IConnectable, IVirtualK
     const processes = maxProcesses(service);
     if (processes > 1 && this.config.hasRateLimits && !this.config.usesCache) {
       Annotations.of(this).addWarningV2('cdk-llm-gateway:perProcessRateLimits',
-        `rpm/tpm limits and router cooldowns are counted in each LiteLLM worker's memory: with up to ${service.maxTasks ?? DEFAULTS.maxTasks} tasks × ${service.workersPerTask ?? DEFAULTS.workersPerTask} workers, ` +
+        `rpm/tpm limits and router cooldowns are counted in each LiteLLM worker's memory: with up to ${service.maxTasks ?? DEFAULTS.maxTasks} tasks × ${workersPerTask(service)} workers, ` +
         `the effective limits can reach ${processes}× the configured ones. Turn cache.enabled on, keep service.maxTasks × service.workersPerTask at 1, or lower the limits (README, "Correct at scale").`);
     }
   }

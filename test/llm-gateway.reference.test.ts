@@ -52,10 +52,10 @@ describe('service', () => {
     });
   });
 
-  test('entry point litellm; command: config, port 4000, two workers, keep-alive beyond the load balancer\'s idle timeout', () => {
+  test('entry point litellm; command: config, port 4000, one worker per vCPU, keep-alive beyond the load balancer\'s idle timeout', () => {
     expect(container(template).EntryPoint).toEqual(['litellm']);
     // not gunicorn, whose 2 s keep-alive LiteLLM cannot raise: the load balancer would reuse closed connections (502)
-    expect(container(template).Command).toEqual(['--config', '/app/config.yaml', '--port', '4000', '--num_workers', '2', '--keepalive_timeout', '1235',
+    expect(container(template).Command).toEqual(['--config', '/app/config.yaml', '--port', '4000', '--num_workers', '1', '--keepalive_timeout', '1235',
       // a worker importing LiteLLM answers its supervisor late; uvicorn's 5 s would restart it in a loop
       '--timeout_worker_healthcheck', '60']);
   });
@@ -109,13 +109,13 @@ describe('service', () => {
     });
   });
 
-  test('auto-scaling 1 → 4 on CPU 70 %, cooldowns 60 s out / 300 s in', () => {
+  test('auto-scaling 1 → 4 on CPU 50 % (where the proxy\'s latency bends), cooldowns 60 s out / 300 s in', () => {
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalableTarget', { MinCapacity: 1, MaxCapacity: 4 });
     template.hasResourceProperties('AWS::ApplicationAutoScaling::ScalingPolicy', {
       PolicyType: 'TargetTrackingScaling',
       TargetTrackingScalingPolicyConfiguration: {
         PredefinedMetricSpecification: { PredefinedMetricType: 'ECSServiceAverageCPUUtilization' },
-        TargetValue: 70,
+        TargetValue: 50,
         ScaleOutCooldown: 60,
         ScaleInCooldown: 300,
       },

@@ -15,7 +15,7 @@ import { GatewayConfig } from '../config';
 import { DatabaseConnection } from '../database';
 import { grantIamDatabaseConnect, iamDatabaseEnvironment, validateIamDatabaseUser } from '../database/private/iam-database-auth';
 import { acknowledge, acknowledgeWildcardResources, logStreamsArn } from '../private/acknowledge';
-import { DEFAULTS } from '../private/defaults';
+import { DEFAULTS, workersPerTask } from '../private/defaults';
 import { securityGroupRules } from '../private/dependencies';
 import { propPrefix } from '../private/prop-path';
 import { bedrockInvokeStatements } from './private/bedrock-policy';
@@ -241,7 +241,7 @@ export class GatewayService extends Construct implements ec2.IConnectable {
       // open longer than the load balancer does, so that the load balancer always closes first.
       command: [
         '--config', '/app/config.yaml', '--port', String(DEFAULTS.proxyPort),
-        '--num_workers', String(props.workersPerTask ?? DEFAULTS.workersPerTask),
+        '--num_workers', String(workersPerTask(props)),
         '--keepalive_timeout', String(this.idleTimeout.toSeconds() + DEFAULTS.keepaliveMarginSeconds),
         // uvicorn restarts a worker that does not answer its supervisor within 5 s, and a worker importing LiteLLM on
         // a fraction of a vCPU takes longer: without this, starts loop (measured in the twin: 25 restarts, 156 s).

@@ -58,17 +58,18 @@ export interface GatewayServiceOptions {
    */
   readonly cpu?: number;
   /**
-   * Task memory in MiB: at least 1024 per worker (a LiteLLM worker was measured at about 460 MiB after 600 requests,
-   * before its Prisma query engine).
+   * Task memory in MiB: at least 1024 per worker (a LiteLLM worker with the gateway's config was measured at 610–630
+   * MiB at peak, before its Prisma query engine).
    *
    * @default 2048
    */
   readonly memoryLimitMiB?: number;
   /**
    * LiteLLM worker processes per task (`--num_workers`; uvicorn workers). Each worker keeps its own router, so limits
-   * without the shared cache are counted per worker.
+   * without the shared cache are counted per worker. Measured on one vCPU, a second worker added no throughput but
+   * 950 MiB and a slower start.
    *
-   * @default 2
+   * @default - one per vCPU (`cpu` / 1024, at least 1), as LiteLLM advises
    */
   readonly workersPerTask?: number;
   /**
@@ -84,9 +85,10 @@ export interface GatewayServiceOptions {
    */
   readonly maxTasks?: number;
   /**
-   * Average CPU utilization, in percent, that auto-scaling keeps the service at.
+   * Average CPU utilization, in percent, that auto-scaling keeps the service at. Measured on the real proxy, latency
+   * bends upward at about half a vCPU busy, so the default keeps the tasks below that.
    *
-   * @default 70
+   * @default 50
    */
   readonly targetCpuUtilizationPercent?: number;
   /**

@@ -1,6 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import type { GatewayConfig } from '../../config';
-import { DEFAULTS } from '../../private/defaults';
+import { DEFAULTS, workersPerTask } from '../../private/defaults';
 import { validateSubnets } from '../../private/subnets';
 import { integerBetween, isIpv4Cidr, secondsBetween } from '../../private/validate';
 import type { GatewayServiceProps } from '../gateway-service';
@@ -49,7 +49,7 @@ export function validateServiceOptions(props: GatewayServiceProps, config: Gatew
   secondsBetween(`${prefix}scaleInCooldown`, props.scaleInCooldown, 1, 86400);
   secondsBetween(`${prefix}stopTimeout`, props.stopTimeout, 2, 120);
   secondsBetween(`${prefix}healthCheckStartPeriod`, props.healthCheckStartPeriod, 60, 300);
-  const workers = props.workersPerTask ?? DEFAULTS.workersPerTask;
+  const workers = workersPerTask(props);
   const memory = props.memoryLimitMiB ?? DEFAULTS.memoryLimitMiB;
   const needed = workers * DEFAULTS.memoryPerWorkerMiB;
   if (memory < needed) {
