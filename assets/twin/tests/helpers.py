@@ -28,6 +28,17 @@ def synthesize_gateway(outdir, stack_name, props):
                     json.dumps(props)], cwd=REPO, env=env, check=True, timeout=300, capture_output=True)
 
 
+def synthesized_migration(tmp_path_factory, stack_name, props):
+    """The reference read from a gateway synthesized with ``props``, and its one-off migration task."""
+    from twin.postgres import load_migration_task
+    from twin.template import load_reference
+
+    outdir = tmp_path_factory.mktemp(f'{stack_name}-cdk-out')
+    synthesize_gateway(outdir, stack_name, props)
+    reference = load_reference(outdir)
+    return reference, load_migration_task(reference)
+
+
 def wait_for_metric_lines(proxy, mark, count, timeout=15.0, settle=1.0):
     """The metric lines after ``mark`` once at least ``count`` arrived, plus any that arrive within ``settle`` seconds
     more (so that a test sees extra lines instead of missing them). Bounded by ``timeout``."""

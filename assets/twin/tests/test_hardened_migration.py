@@ -25,23 +25,18 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from helpers import synthesize_gateway
+from helpers import synthesized_migration
 from test_hardened import DENIED, _wrapper
-from twin.postgres import PostgresServer, load_migration_task, prisma_calls, prisma_standin, task_environment
-from twin.template import load_reference
+from twin.postgres import PostgresServer, prisma_calls, prisma_standin, task_environment
 
 REPO = Path(__file__).resolve().parents[3]
 MIGRATIONS = Path(__import__('litellm_proxy_extras').__file__).parent / 'migrations'
 
 
-
 @pytest.fixture(scope='module')
 def hardened_migration(tmp_path_factory):
-    outdir = tmp_path_factory.mktemp('hardened-migration-cdk-out')
     # The gateway passes its hardening to the migration: the template is the construct's own (user, volumes, HOME).
-    synthesize_gateway(outdir, 'HardenedGatewayStack', {'service': {'hardenedContainer': True}})
-    reference = load_reference(outdir)
-    return reference, load_migration_task(reference)
+    return synthesized_migration(tmp_path_factory, 'HardenedGatewayStack', {'service': {'hardenedContainer': True}})
 
 
 def test_the_template_asks_for_a_non_root_user_a_read_only_root_and_home_in_the_volume(hardened_migration):

@@ -18,9 +18,8 @@ import urllib.parse
 from pathlib import Path
 
 import pytest
-from helpers import synthesize_gateway
-from twin.postgres import PostgresServer, load_migration_task, prisma_standin, task_environment
-from twin.template import load_reference
+from helpers import synthesized_migration
+from twin.postgres import PostgresServer, prisma_standin, task_environment
 
 REPO = Path(__file__).resolve().parents[3]
 MIGRATIONS = Path(__import__('litellm_proxy_extras').__file__).parent / 'migrations'
@@ -105,11 +104,8 @@ def test_the_serving_proxy_refreshes_three_minutes_before_expiry_and_needs_datab
 
 @pytest.fixture(scope='module')
 def iam_migration(tmp_path_factory):
-    outdir = tmp_path_factory.mktemp('iam-cdk-out')
     # A gateway with database.iamAuthentication: its migration task prepares the IAM user before it migrates.
-    synthesize_gateway(outdir, 'IamGatewayStack', {'database': {'iamAuthentication': True}})
-    reference = load_reference(outdir)
-    return reference, load_migration_task(reference)
+    return synthesized_migration(tmp_path_factory, 'IamGatewayStack', {'database': {'iamAuthentication': True}})
 
 
 @pytest.fixture

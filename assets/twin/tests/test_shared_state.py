@@ -1,4 +1,5 @@
-"""Test 5: a deployment's rpm holds across two proxy processes × 2 workers sharing Redis, standalone and clustered.
+"""Test 5: a deployment's rpm holds across two proxy processes (each as the task runs it) sharing Redis, standalone and
+clustered.
 
 Both proxies get the config and the REDIS_* environment of the synthesized task definition. The only changes are the
 ones a loopback twin needs, each said where it is made: the cache endpoint (a deploy-time value) becomes 127.0.0.1, the
@@ -97,7 +98,7 @@ def redis(request, reference):
 
 @contextmanager
 def _proxy_pair(reference, bedrock_server, servers: RedisServers, tmp_path_factory, name: str, config_overrides=None):
-    """Two proxies × 2 workers (the task's command) with the task's config and REDIS_* pointed at `servers`."""
+    """Two proxies (the task's command and workers) with the task's config and REDIS_* pointed at `servers`."""
     redis_env = _task_redis_environment(reference, servers, servers.cluster)
     proxies: list[LiteLlmProxy] = []
     try:

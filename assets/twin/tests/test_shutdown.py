@@ -51,4 +51,7 @@ def test_sigterm_lets_a_stream_in_flight_finish_whole(reference, bedrock, model_
     assert not errors, errors
     assert ''.join(pieces) == reply_text(model_ids[alias]), 'the stream was cut by the shutdown'
     assert took <= float(grace) + 15, f'the proxy took {took:.0f} s to stop'
-    assert code == 0, code
+    # A single uvicorn server re-raises the SIGTERM it handled once it has shut down (uvicorn/server.py,
+    # capture_signals), so the process ends by that signal; a supervisor of several workers exits 0. Either is a clean
+    # stop: what matters to ECS is that the stream finished and the process ended before stopTimeout.
+    assert code in (0, -signal.SIGTERM), code
