@@ -163,7 +163,8 @@ export class LlmGateway extends Construct implements ec2.IConnectable, IVirtualK
     this.config = new GatewayConfig(props, {
       defaultRegion: Stack.of(this).region,
       cache: cacheOn
-        ? { port: props.existingCache?.port ?? DEFAULTS.valkeyPort, password: props.existingCache ? props.existingCache.password !== undefined : true }
+        // A cache of the gateway's own always has a password; one of the user's, when it has a password secret.
+        ? { port: props.existingCache?.port ?? DEFAULTS.valkeyPort, password: props.existingCache?.password !== undefined || !props.existingCache }
         : undefined,
     });
     this.renderedConfig = this.config.renderYaml();

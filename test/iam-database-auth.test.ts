@@ -8,10 +8,10 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { GatewayMigration, GatewayMigrationProps } from '../src/service/private/migration';
 import {
   DEFAULT_IAM_DATABASE_USER, grantIamDatabaseConnect, iamDatabaseEnvironment, validateIamDatabaseUser,
 } from '../src/database/private/iam-database-auth';
+import { GatewayMigration, GatewayMigrationProps } from '../src/service/private/migration';
 
 const SCRIPT = fs.readFileSync(path.join(__dirname, '..', 'assets', 'migration-runner', 'iam_database_user.py'), 'utf8');
 

@@ -5,8 +5,8 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { LlmGateway } from '../src';
-import { GatewayMigration } from '../src/service/private/migration';
 import { container, containerNamed, env, gatewayTemplate, stackWithVpc } from './helpers';
+import { GatewayMigration } from '../src/service/private/migration';
 
 // Migrations once per deploy, in a one-off task, before the service rolls.
 let template: Template;

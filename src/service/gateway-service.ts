@@ -20,8 +20,8 @@ import { securityGroupRules } from '../private/dependencies';
 import { propPrefix } from '../private/prop-path';
 import { bedrockInvokeStatements } from './private/bedrock-policy';
 import { ContainerEnvironment, servingEnvironment, sharedEnvironment } from './private/container-environment';
-import { GatewayMigration } from './private/migration';
 import { litellmLogDriver } from './private/log-driver';
+import { GatewayMigration } from './private/migration';
 import { validateFargateSize, validateServiceOptions } from './private/validate';
 
 /** Properties of `GatewayService`. */
@@ -332,8 +332,11 @@ export class GatewayService extends Construct implements ec2.IConnectable {
     });
     if (redirectHttp) {
       this.loadBalancer.addRedirect({
-        sourcePort: DEFAULTS.httpPort, sourceProtocol: elbv2.ApplicationProtocol.HTTP,
-        targetPort: DEFAULTS.httpsPort, targetProtocol: elbv2.ApplicationProtocol.HTTPS, open: false,
+        sourcePort: DEFAULTS.httpPort,
+        sourceProtocol: elbv2.ApplicationProtocol.HTTP,
+        targetPort: DEFAULTS.httpsPort,
+        targetProtocol: elbv2.ApplicationProtocol.HTTPS,
+        open: false,
       });
     }
     for (const cidr of this.allowedCidrs()) {
