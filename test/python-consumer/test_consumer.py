@@ -130,8 +130,8 @@ def test_the_python_app_synthesizes_what_the_typescript_app_does():
     assert py_types["AWS::ECS::Service"] == 1 and py_types["AWS::EC2::SecurityGroupIngress"] >= 1
     assert _config_yaml(py_out) == _config_yaml(ts_out)
     config = yaml.safe_load(_config_yaml(py_out))
-    assert [m["model_name"] for m in config["model_list"]] == ["smart", "fast"]
-    assert config["router_settings"]["fallbacks"] == [{"smart": ["fast"]}]
+    assert [m["model_name"] for m in config["model_list"]] == ["claude-primary", "claude-fast"]
+    assert config["router_settings"]["fallbacks"] == [{"claude-primary": ["claude-fast"]}]
     # Both apps run the same JavaScript through jsii: anything else that differs is a binding defect.
     assert py == ts
 
@@ -177,7 +177,7 @@ def test_a_string_for_a_duration_names_the_parameter(cdk):
 
 def test_a_dict_for_a_bedrock_model_names_the_parameter(cdk):
     with pytest.raises(TypeError, match=r"argument model must be cdk_llm_gateway\.BedrockModel; got dict"):
-        cdk.lib.ModelAlias(alias="smart", model={"modelId": "anthropic.claude-sonnet-4-5-20250929-v1:0"})
+        cdk.lib.ModelAlias(alias="claude-primary", model={"modelId": "anthropic.claude-sonnet-4-5-20250929-v1:0"})
 
 
 # --- every Python block of the README runs -------------------------------------------------------------------------
