@@ -27,9 +27,10 @@ python3 -m venv "$work/lint"
 "$work/lint/bin/python" -m pip install --quiet --require-hashes -r .ci/python/lint-requirements.txt
 "$work/lint/bin/ruff" check --config .ci/python/ruff.toml assets
 "$work/lint/bin/ruff" format --check --config .ci/python/ruff.toml assets
-for dir in assets/*/; do
-  case "$dir" in assets/twin/|assets/dashboard/) continue ;; esac  # not yet: see ruff.toml
-  [ -n "$(find "$dir" -name '*.py' -not -path '*/.venv/*' -print -quit)" ] || continue
+# The programs under assets/ (folders mirror the source folders that use them), not yet the twin and the dashboard
+# tools (see ruff.toml).
+for dir in assets/service/litellm/ assets/service/migration-runner/ assets/keys/virtual-keys/ assets/integ-probe/; do
+  [ -n "$(find "$dir" -name '*.py' -not -path '*/.venv/*' -print -quit)" ] || { echo "no Python in $dir" >&2; exit 1; }
   # Each asset is its own program: its folder and its tests/ on the path, as the tests' sys.path lines do.
   (cd "$dir" && MYPYPATH=tests "$work/lint/bin/mypy" --config-file "$repo/.ci/python/mypy.ini" \
     --cache-dir "$work/mypy-cache" --explicit-package-bases .)
@@ -38,7 +39,7 @@ done
 say "the handlers against Secrets Manager and ECS as moto models them, in a namespace with only loopback"
 mkdir -p test-reports
 unshare -n sh -c 'ip link set lo up && exec "$0" -m pytest -q -p no:cacheprovider --junitxml=test-reports/python-moto.xml \
-  assets/virtual-keys/tests/test_key_handler_moto.py assets/migration-runner/tests/test_migration_moto.py' "$work/lint/bin/python"
+  assets/keys/virtual-keys/tests/test_key_handler_moto.py assets/service/migration-runner/tests/test_migration_moto.py' "$work/lint/bin/python"
 
 say "build tools: hash-checked wheelhouse"
 python3 -m pip download --quiet --require-hashes --only-binary=:all: --no-deps \

@@ -63,7 +63,7 @@ function floor(outdir: string): void {
     containerInsightsV2: ecs.ContainerInsights.ENABLED,
     executeCommandConfiguration: { logging: ecs.ExecuteCommandLogging.OVERRIDE, logConfiguration: { cloudWatchLogGroup: execLogs } },
   });
-  const image = ecs.ContainerImage.fromAsset(path.join(ASSETS, 'litellm'));
+  const image = ecs.ContainerImage.fromAsset(path.join(ASSETS, 'service', 'litellm'));
   const arm = { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX };
   const taskDef = new ecs.FargateTaskDefinition(stack, 'Task', { cpu: 1024, memoryLimitMiB: 2048, runtimePlatform: arm });
   const secrets = {
@@ -102,14 +102,14 @@ function floor(outdir: string): void {
     runtime: lambda.Runtime.PYTHON_3_13, handler, code: lambda.Code.fromAsset(path.join(ASSETS, dir), { exclude: ['tests'] }),
   });
   const migration = new cr.Provider(stack, 'MigrationProvider', {
-    onEventHandler: fn('Start', 'migration-runner', 'migration.on_event'), isCompleteHandler: fn('Check', 'migration-runner', 'migration.is_complete'),
+    onEventHandler: fn('Start', 'service/migration-runner', 'migration.on_event'), isCompleteHandler: fn('Check', 'service/migration-runner', 'migration.is_complete'),
   });
   service.node.addDependency(new CustomResource(stack, 'Migration', { serviceToken: migration.serviceToken, properties: { T: migrateDef.taskDefinitionArn } }));
   const keyHandler = new lambda.Function(stack, 'Keys', {
     runtime: lambda.Runtime.PYTHON_3_13,
     handler: 'virtual_keys.on_event',
     vpc,
-    code: lambda.Code.fromAsset(path.join(ASSETS, 'virtual-keys'), { exclude: ['tests'] }),
+    code: lambda.Code.fromAsset(path.join(ASSETS, 'keys', 'virtual-keys'), { exclude: ['tests'] }),
   });
   master.grantRead(keyHandler);
   listener.connections.allowDefaultPortFrom(keyHandler);

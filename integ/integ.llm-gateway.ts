@@ -103,7 +103,7 @@ metricLine.expect(ExpectedResult.objectLike({ events: Match.arrayWith([Match.obj
   .waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(30) });
 
 // The lines the callback really prints, against the filter patterns the construct really synthesized.
-const samples: any[] = JSON.parse(execFileSync('python3', [path.join(__dirname, '..', 'assets', 'litellm', 'tests', 'emit_samples.py')], { encoding: 'utf8' }));
+const samples: any[] = JSON.parse(execFileSync('python3', [path.join(__dirname, '..', 'assets', 'service', 'litellm', 'tests', 'emit_samples.py')], { encoding: 'utf8' }));
 const successFilter = gateway.metrics!.metricFilters.find((f) => f.node.id === 'InputTokens')!;
 const filterMatches = integ.assertions.awsApiCall('CloudWatchLogs', 'testMetricFilter', {
   filterPattern: (successFilter.node.defaultChild as any).filterPattern,

@@ -13,7 +13,7 @@ import {
 } from '../src/database/private/iam-database-auth';
 import { GatewayMigration, GatewayMigrationProps } from '../src/service/private/migration';
 
-const SCRIPT = fs.readFileSync(path.join(__dirname, '..', 'assets', 'migration-runner', 'iam_database_user.py'), 'utf8');
+const SCRIPT = fs.readFileSync(path.join(__dirname, '..', 'assets', 'service', 'migration-runner', 'iam_database_user.py'), 'utf8');
 
 function migrationStack(extra: Partial<GatewayMigrationProps> = {}): { stack: Stack; migration: GatewayMigration } {
   const stack = new Stack(new App(), 'IamStack', { env: { account: '123456789012', region: 'eu-west-1' } });

@@ -276,7 +276,7 @@ describe('image', () => {
   test('the twin runs exactly the default release', () => {
     const requirements = fs.readFileSync(path.join(__dirname, '..', 'assets', 'twin', 'requirements.txt'), 'utf8');
     expect(requirements).toContain(`\nlitellm==${DEFAULT_LITELLM_VERSION.replace(/^v/, '')} \\\n`);
-    expect(fs.readFileSync(path.join(__dirname, '..', 'assets', 'litellm', 'Dockerfile'), 'utf8'))
+    expect(fs.readFileSync(path.join(__dirname, '..', 'assets', 'service', 'litellm', 'Dockerfile'), 'utf8'))
       .toContain(`ARG LITELLM_IMAGE=ghcr.io/berriai/litellm:${DEFAULT_LITELLM_VERSION}\n`);
   });
 

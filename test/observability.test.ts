@@ -13,7 +13,7 @@ beforeAll(() => {
 });
 
 // The lines the Python callback really prints, matched against what the construct really synthesizes.
-const samples: any[] = JSON.parse(execFileSync('python3', [path.join(__dirname, '..', 'assets', 'litellm', 'tests', 'emit_samples.py')], { encoding: 'utf8' }));
+const samples: any[] = JSON.parse(execFileSync('python3', [path.join(__dirname, '..', 'assets', 'service', 'litellm', 'tests', 'emit_samples.py')], { encoding: 'utf8' }));
 
 const filters = (t: Template) => Object.values(t.findResources('AWS::Logs::MetricFilter')).map((r: any) => r.Properties);
 

@@ -130,7 +130,7 @@ export interface CacheSettings {
 export class GatewayConfig {
   /**
    * The module path, relative to the config file's folder, of the metrics callback instance
-   * (`assets/litellm/callbacks/metrics_logger.py`, object `metrics_logger`). LiteLLM resolves `a.b.c` to
+   * (`assets/service/litellm/callbacks/metrics_logger.py`, object `metrics_logger`). LiteLLM resolves `a.b.c` to
    * `<config dir>/a/b.py` and takes attribute `c`, which must be an instance.
    */
   public static readonly METRICS_CALLBACK = METRICS_CALLBACK;

@@ -69,7 +69,7 @@ export interface GatewayVirtualKeyProps extends VirtualKeyOptions {
 }
 
 const KEY_ALIAS = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
-/** The metadata entry the key handler marks its keys with (stack name and logical id); see assets/virtual-keys. */
+/** The metadata entry the key handler marks its keys with (stack name and logical id); see assets/keys/virtual-keys. */
 const OWNER_FIELD = 'cdk_llm_gateway_owner';
 
 /**

@@ -56,7 +56,7 @@ interface FilterSpec {
 }
 
 const SELECTOR = '$.litellm_metric IS TRUE';
-// The metrics of the design, plus Throttles. The field names are the callback's (assets/litellm/callbacks/metrics_logger.py).
+// The metrics of the design, plus Throttles. The field names are the callback's (assets/service/litellm/callbacks/metrics_logger.py).
 const FILTERS: FilterSpec[] = [
   { name: GatewayMetricName.REQUEST_COUNT, value: '1', unit: cloudwatch.Unit.COUNT },
   { name: GatewayMetricName.INPUT_TOKENS, condition: '$.status_code = 200', value: '$.prompt_tokens', unit: cloudwatch.Unit.COUNT },

@@ -15,7 +15,7 @@ const MOVING_TAGS = new Set(['latest', 'main', 'stable', 'lts', 'main-stable', '
 const BROKEN_ARM64_TAGS = new Set(['v1.83.14-stable', 'main-v1.83.14-stable']);
 
 /** Where the image folder (Dockerfile, callbacks) lives, from `src/service` (tests) and `lib/service` (package). */
-const IMAGE_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'litellm');
+const IMAGE_ASSET_DIR = path.join(__dirname, '..', '..', 'assets', 'service', 'litellm');
 
 /** Options of the default image. */
 export interface LiteLlmImageOptions {

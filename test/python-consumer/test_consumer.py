@@ -94,7 +94,7 @@ def test_the_wheel_and_sdist_carry_pypi_metadata_and_only_the_library():
         assert len(bundles) == 1, names
         with tarfile.open(fileobj=z.open(bundles[0])) as bundle:
             members = bundle.getnames()
-    assert "package/assets/litellm/Dockerfile" in members and "package/lib/index.js" in members
+    assert "package/assets/service/litellm/Dockerfile" in members and "package/lib/index.js" in members
     strays = [m for m in members if re.search(r"/(\.venv|tests|twin|\.twin|test-reports)/|\.pyc$", m)]
     assert not strays, f"the npm tarball inside the wheel holds files users do not need: {strays[:10]}"
     with tarfile.open(_one("cdk_llm_gateway-*.tar.gz")) as sdist:

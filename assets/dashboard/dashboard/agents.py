@@ -12,7 +12,7 @@ import datetime
 import sys
 from pathlib import Path
 
-_LITELLM = Path(__file__).resolve().parents[2] / 'litellm'
+_LITELLM = Path(__file__).resolve().parents[2] / 'service' / 'litellm'
 if str(_LITELLM) not in sys.path:
     sys.path.insert(0, str(_LITELLM))
 

@@ -145,7 +145,7 @@ def test_the_cost_table_per_agent_from_litellm_calls_with_key_metadata(reference
 
     import litellm
 
-    sys.path.insert(0, str(ROOT / 'assets' / 'litellm'))
+    sys.path.insert(0, str(ROOT / 'assets' / 'service' / 'litellm'))
     from callbacks.metrics_logger import MetricsLogger
 
     out = io.StringIO()

@@ -13,7 +13,7 @@ was tried is in ``assets/twin/prisma-engines.md``). ``twin.prisma_standin`` take
 CLI is found (``PRISMA_OFFLINE_MODE`` + ``PRISMA_CLI_PATH``) and applies LiteLLM's own 220 migration files as
 ``prisma migrate deploy`` does. Without a query engine the serving proxy cannot reach the database at all, so the
 virtual-key handler against the real key API and a key's rpm limit across two processes stay with the handler's fake
-key API (``assets/virtual-keys/tests``) and with the deployed integ test.
+key API (``assets/keys/virtual-keys/tests``) and with the deployed integ test.
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@
  * (`generate_db_auth_token`, the task role's credentials) for `DATABASE_HOST`, `DATABASE_PORT` and `DATABASE_USER`
  * and puts it in the URL as the password. The serving proxy mints a new one three minutes before each expires
  * (`PrismaWrapper`, litellm/proxy/db/prisma_client.py), reading `DATABASE_USER` only, never `DATABASE_USERNAME`.
- * The migration keeps the master login: it owns the schema (see assets/migration-runner/iam_database_user.py).
+ * The migration keeps the master login: it owns the schema (see assets/service/migration-runner/iam_database_user.py).
  */
 import { ArnFormat, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';

@@ -11,7 +11,7 @@ import { acknowledge, acknowledgeFinding, acknowledgeWildcardResources } from '.
 import { DEFAULTS } from '../../private/defaults';
 import { securityGroupRules } from '../../private/dependencies';
 
-const HANDLER_DIR = path.join(__dirname, '..', '..', '..', 'assets', 'virtual-keys');
+const HANDLER_DIR = path.join(__dirname, '..', '..', '..', 'assets', 'keys', 'virtual-keys');
 
 /** Properties of `VirtualKeyProvider`. */
 export interface VirtualKeyProviderProps {

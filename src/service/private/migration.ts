@@ -14,7 +14,7 @@ import { validateIamDatabaseUser } from '../../database/private/iam-database-aut
 import { acknowledge, acknowledgeFinding, acknowledgeWildcardResources } from '../../private/acknowledge';
 import { DEFAULTS } from '../../private/defaults';
 
-const HANDLER_DIR = path.join(__dirname, '..', '..', '..', 'assets', 'migration-runner');
+const HANDLER_DIR = path.join(__dirname, '..', '..', '..', 'assets', 'service', 'migration-runner');
 /** The container's entry point with IAM database authentication (run by `python3 -c`, not part of the functions). */
 const IAM_USER_SCRIPT = 'iam_database_user.py';
 /** The variable that names the IAM database user to the container's entry point. */

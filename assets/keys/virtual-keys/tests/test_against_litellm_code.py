@@ -1,5 +1,5 @@
 """The handler's requests and its reading of answers, checked against LiteLLM's own code (the pinned release in the
-twin's venv: `.venv/bin/python -m pytest assets/virtual-keys`; skipped where LiteLLM is not installed).
+twin's venv: `.venv/bin/python -m pytest assets/keys/virtual-keys`; skipped where LiteLLM is not installed).
 
 The real key API needs LiteLLM's database client, whose Prisma query engine this machine cannot download (see
 assets/twin/tests/test_database.py), so the proxy's endpoints cannot run end to end here. What runs is the code they
@@ -136,7 +136,7 @@ def test_the_callback_redacts_litellms_own_auth_failure_text():
     import importlib.util
     import pathlib
 
-    path = pathlib.Path(__file__).parents[2] / "litellm" / "callbacks" / "metrics_logger.py"
+    path = pathlib.Path(__file__).parents[3] / "service" / "litellm" / "callbacks" / "metrics_logger.py"
     spec = importlib.util.spec_from_file_location("metrics_logger_under_test", path)
     assert spec is not None and spec.loader is not None, path
     module = importlib.util.module_from_spec(spec)

@@ -1,4 +1,7 @@
-"""Microseconds per event of the metrics callback (not a test): python3 assets/litellm/bench/bench_metrics_logger.py"""
+"""Microseconds per event of the metrics callback (not a test).
+
+python3 assets/service/litellm/bench/bench_metrics_logger.py
+"""
 
 import io
 import os
