@@ -1,12 +1,10 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as route53 from 'aws-cdk-lib/aws-route53';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { failuresOf, controlTowerFailures } from './control-tower';
+import { governedProps } from './helpers';
 import { ReferenceGatewayStack } from '../integ/reference-app';
 import { ComplianceProfile, LlmGateway, LlmGatewayProps } from '../src';
 import { GatewayMigration } from '../src/service/private/migration';
@@ -73,18 +71,8 @@ function governed(extra: (stack: Stack) => Partial<LlmGatewayProps> = () => ({})
   const stack = new Stack(new App(), 'GovernedStack', { env: { account: '123456789012', region: 'us-east-1' } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 1 });
   const { endpoint, ...more } = extra(stack);
-  const gateway = new LlmGateway(stack, 'Gateway', {
-    vpc,
-    compliance: ComplianceProfile.CONTROL_TOWER,
-    endpoint: {
-      certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
-      domainName: 'llm-gateway.example.internal',
-      hostedZone: new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'example.internal', vpc }),
-      accessLogsBucket: s3.Bucket.fromBucketName(stack, 'AccessLogs', 'my-access-logs'),
-      ...endpoint,
-    },
-    ...more,
-  });
+  const base = governedProps(stack, vpc);
+  const gateway = new LlmGateway(stack, 'Gateway', { vpc, ...base, endpoint: { ...base.endpoint, ...endpoint }, ...more });
   gateway.addVirtualKey('Agent');
   return { stack, gateway };
 }

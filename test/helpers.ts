@@ -1,7 +1,10 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import { LlmGateway, LlmGatewayProps } from '../src';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ComplianceProfile, LlmGateway, LlmGatewayProps } from '../src';
 
 export const ENV = { account: '123456789012', region: 'us-east-1' };
 
@@ -16,6 +19,19 @@ export function gatewayTemplate(props: Partial<LlmGatewayProps> = {}): { templat
   const { stack, vpc } = stackWithVpc();
   const gateway = new LlmGateway(stack, 'Gateway', { vpc, ...props });
   return { template: Template.fromStack(stack), gateway, stack };
+}
+
+/** The Control Tower profile and what it needs: a certificate for a name in a private zone, an access-log bucket. */
+export function governedProps(stack: Stack, vpc: ec2.IVpc): Partial<LlmGatewayProps> {
+  return {
+    compliance: ComplianceProfile.CONTROL_TOWER,
+    endpoint: {
+      certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
+      domainName: 'llm-gateway.example.internal',
+      hostedZone: new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'example.internal', vpc }),
+      accessLogsBucket: s3.Bucket.fromBucketName(stack, 'AccessLogs', 'my-access-logs'),
+    },
+  };
 }
 
 /** Gateways A and B in stack One, and gateway A in stack Two, of one app (one account and Region). */

@@ -1,11 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as route53 from 'aws-cdk-lib/aws-route53';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import { HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-nag';
-import { ComplianceProfile, LlmGateway, LlmGatewayProps } from '../src';
-import { ENV } from './helpers';
+import { LlmGateway, LlmGatewayProps } from '../src';
+import { ENV, governedProps } from './helpers';
 
 // cdk-nag's NIST 800-53 rev 5 and HIPAA Security packs, which enterprises run beside AwsSolutions. What each still
 // reports on the gateway's own resources is listed here with the reason it is intended; a new finding, or one that
@@ -26,15 +23,7 @@ function findings(Pack: Pack, props: (stack: Stack, vpc: ec2.Vpc) => Partial<Llm
   return [...rules].sort();
 }
 
-const governed = (stack: Stack, vpc: ec2.Vpc): Partial<LlmGatewayProps> => ({
-  compliance: ComplianceProfile.CONTROL_TOWER,
-  endpoint: {
-    certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
-    domainName: 'llm-gateway.example.internal',
-    hostedZone: new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'example.internal', vpc }),
-    accessLogsBucket: s3.Bucket.fromBucketName(stack, 'AccessLogs', 'my-access-logs'),
-  },
-});
+const governed = governedProps;
 
 /** Intended with either setting, and why. */
 const ALWAYS: Record<string, string> = {

@@ -1,15 +1,12 @@
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as route53 from 'aws-cdk-lib/aws-route53';
-import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { ComplianceProfile, GatewayVirtualKey, LlmGateway, LlmGatewayProps } from '../src';
-import { ENV, stackWithVpc } from './helpers';
+import { GatewayVirtualKey, LlmGateway, LlmGatewayProps } from '../src';
+import { ENV, governedProps, stackWithVpc } from './helpers';
 
 type Issuing = LlmGateway;
 function newGateway(scope: Stack, id: string, props: LlmGatewayProps): Issuing {
@@ -257,17 +254,7 @@ describe('keys in agents\' own stacks', () => {
   });
 
   test('with the compliance profile (a customer managed key encrypts the key secrets) too', () => {
-    // Prop names as of the compliance tests (test/control-tower.test.ts).
-    const governed = (stack: Stack, vpc: ec2.IVpc): Partial<LlmGatewayProps> => ({
-      compliance: ComplianceProfile.CONTROL_TOWER,
-      endpoint: {
-        certificate: acm.Certificate.fromCertificateArn(stack, 'Cert', 'arn:aws:acm:us-east-1:123456789012:certificate/abc'),
-        domainName: 'llm-gateway.example.internal',
-        hostedZone: new route53.PrivateHostedZone(stack, 'Zone', { zoneName: 'example.internal', vpc }),
-        accessLogsBucket: s3.Bucket.fromBucketName(stack, 'AccessLogs', 'my-access-logs'),
-      },
-    });
-    const apps = [0, 2].map((n) => agentApp(n, governed));
+    const apps = [0, 2].map((n) => agentApp(n, governedProps));
     expect(Template.fromStack(apps[1].gatewayStack).toJSON()).toEqual(Template.fromStack(apps[0].gatewayStack).toJSON());
     // The agent's secret uses the gateway's key; the agent may decrypt through Secrets Manager only.
     const agent = Template.fromStack(apps[1].agents[0]);
